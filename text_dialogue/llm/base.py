@@ -1,0 +1,71 @@
+"""The LLM interface every text backend implements."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from text_dialogue.registry import Registry
+
+__all__ = ["LLM", "Completion", "GenerationParams", "LLM_BACKENDS", "register_llm", "get_llm", "available_llms"]
+
+
+@dataclass(frozen=True)
+class GenerationParams:
+    """Sampling options for one completion."""
+
+    #: most new tokens
+    max_tokens: int = 60
+    temperature: float = 0.8
+    top_p: float = 0.95
+    #: >1 discourages repeating tokens (llama.cpp ``repeat_penalty``)
+    repeat_penalty: float = 1.15
+    #: generation stops before any of these strings
+    stop: tuple[str, ...] = ()
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class Completion:
+    """What the model wrote, and how many tokens that took."""
+
+    text: str
+    num_tokens: int = 0
+    seconds: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class LLM(ABC):
+    """A text-completion model. Base models continue a transcript prompt.
+
+    Subclasses set ``name`` and ``config_type`` and are registered with
+    :func:`register_llm`.
+    """
+
+    name: ClassVar[str]
+    config_type: ClassVar[type]
+
+    def __init__(self, config: Any) -> None:
+        self.config = config
+
+    @abstractmethod
+    def complete(self, prompt: str, params: GenerationParams) -> Completion:
+        """Continue ``prompt``; stop at any of ``params.stop`` (not included)."""
+
+    def model_info(self) -> dict[str, Any]:
+        """Backend name, model file/name and versions, for meta.json."""
+        return {"backend": self.name}
+
+    def close(self) -> None:
+        """Release the engine (servers, memory)."""
+
+
+LLM_BACKENDS: Registry[LLM] = Registry("LLM", "DUPLEXSYNTH_LLM_BACKEND", "llamacpp")
+register_llm = LLM_BACKENDS.register
+available_llms = LLM_BACKENDS.available
+
+
+def get_llm(name: str | None = None, options: dict[str, Any] | None = None) -> LLM:
+    """Build an LLM backend by name (``None`` = the default, ``llamacpp``)."""
+    return LLM_BACKENDS.create(name, options)
