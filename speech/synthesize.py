@@ -1,28 +1,29 @@
-"""Per-turn synthesis: engine audio -> pitch/tempo transform -> trim -> loudness -> resample.
+"""Per-turn synthesis: engine audio -> pitch/tempo transform -> trim -> resample -> loudness.
 
-Results are cached by content (backend, voice, text, rate and processing options), so
-a rerun or a second corpus with the same turns does not synthesize again.
+Results are cached by content (see :mod:`speech.cache`), so a rerun or a second corpus
+with the same turns does not synthesize again. Engine word times (espeak) follow the
+audio through every step; utterances without them say ``word_times="asr"``.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import random
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Any
 
 import numpy as np
 
-from speech.audio import normalize_loudness, read_audio, resample, trim_silence, write_audio
-from speech.records import Utterance, Voice
-from speech.tts.base import TTS, get_tts
+from speech.audio import frame_rms_db, normalize_loudness, resample, write_audio
+from speech.cache import UtteranceCache, make_cache_key
+from speech.records import Utterance, Voice, Word
+from speech.tts.base import TTS, Synthesis, get_tts
 from speech.voices import stable_seed
-from text_dialogue.errors import BackendError
+from text_dialogue.errors import BackendError, ConfigError
 from text_dialogue.records import Dialogue
 
-__all__ = ["SpeechConfig", "TTSPool", "synthesize_text", "speak_dialogue"]
+__all__ = ["SpeechConfig", "TTSPool", "synthesize_text", "synthesize_turn", "speak_text", "speak_dialogue",
+           "trim_bounds", "turn_rates"]
 
 
 @dataclass(frozen=True)
@@ -35,41 +36,96 @@ class SpeechConfig:
     target_lufs: float = -23.0
     #: frames this far below the loudest frame count as silence when trimming (dB)
     trim_db: float = -45.0
+    #: silence kept before the first and after the last voiced frame (seconds)
+    trim_pad: float = 0.02
     #: standard deviation of a speaker's speaking-rate factor around its voice's tempo
     speaker_rate_jitter: float = 0.04
     #: standard deviation of the per-turn speaking-rate factor
     turn_rate_jitter: float = 0.04
+    #: speaking-rate factors (speaker x turn) are clipped to [min_rate, max_rate]
+    min_rate: float = 0.8
+    #: see ``min_rate``
+    max_rate: float = 1.25
     #: audio file format of utterances: "flac" or "wav"
     audio_format: str = "flac"
     #: a folder of cached utterance audio; ``None`` disables the cache
     cache_dir: str | None = None
 
+    def __post_init__(self) -> None:
+        if self.audio_format not in ("flac", "wav"):
+            raise ConfigError(f"speech.audio_format is {self.audio_format!r}; use 'flac' or 'wav'")
+        if not 0 < self.min_rate <= 1.0 <= self.max_rate:
+            raise ConfigError(f"speech rates: need 0 < min_rate <= 1 <= max_rate, got {self.min_rate}, {self.max_rate}")
+
 
 class TTSPool:
-    """Backends built on first use and kept, so each engine loads once per process."""
+    """Backends built on first use and kept, so each engine loads once per process.
 
-    def __init__(self, options: dict[str, dict] | None = None) -> None:
+    :param options: backend name -> that backend's config fields.
+    :param engines: ready engines to use instead of building them (tests, custom engines).
+    """
+
+    def __init__(self, options: dict[str, dict] | None = None, engines: dict[str, TTS] | None = None) -> None:
         self.options = options or {}
-        self._engines: dict[str, TTS] = {}
+        self._engines: dict[str, TTS] = dict(engines or {})
+        self._info: dict[tuple, dict[str, Any]] = {}
+        #: cache of utterance audio, shared by every call that uses this pool
+        self.caches: dict[str, UtteranceCache] = {}
 
     def get(self, backend: str) -> TTS:
+        """The engine of ``backend``, built on first use."""
         if backend not in self._engines:
             self._engines[backend] = get_tts(backend, self.options.get(backend))
         return self._engines[backend]
 
+    def engine_info(self, voice: Voice) -> dict[str, Any]:
+        """Backend options plus model info of ``voice``'s engine (part of the cache key)."""
+        key = (voice.backend, voice.model, voice.speaker)
+        if key not in self._info:
+            self._info[key] = {"options": self.options.get(voice.backend) or {},
+                               "model": self.get(voice.backend).model_info(voice)}
+        return self._info[key]
 
-def _cache_key(voice: Voice, text: str, rate: float, config: SpeechConfig) -> str:
-    payload = json.dumps(
-        [voice.to_dict(), text, round(rate, 4), config.sampling_rate, config.target_lufs, config.trim_db],
-        sort_keys=True,
-    )
-    return hashlib.sha256(payload.encode()).hexdigest()[:32]
+    def cache(self, folder: str | None) -> UtteranceCache:
+        """The :class:`UtteranceCache` of ``folder`` (one per folder, so hit counts add up)."""
+        name = folder or ""
+        if name not in self.caches:
+            self.caches[name] = UtteranceCache(folder)
+        return self.caches[name]
 
 
-def synthesize_text(tts: TTS, voice: Voice, text: str, rate: float, config: SpeechConfig, seed: int = 0) -> np.ndarray:
-    """Speak ``text`` and return clean mono float32 audio at ``config.sampling_rate``.
+def trim_bounds(samples: np.ndarray, sampling_rate: int, threshold_db: float, pad_seconds: float) -> tuple[int, int]:
+    """``(start, end)`` sample indices after cutting leading and trailing silence.
+
+    Frames (10 ms) quieter than ``threshold_db`` below the loudest frame are silence;
+    ``pad_seconds`` of it is kept on each side so onsets and releases are not clipped.
+    """
+    levels = frame_rms_db(samples, sampling_rate)
+    voiced = np.flatnonzero(levels > levels.max() + threshold_db)
+    if voiced.size == 0:
+        return 0, 0
+    hop = max(1, int(sampling_rate * 0.01))
+    pad = int(pad_seconds * sampling_rate)
+    return max(0, int(voiced[0]) * hop - pad), min(len(samples), (int(voiced[-1]) + 1) * hop + pad)
+
+
+def _shift_words(words: tuple[Word, ...] | None, scale: float, offset: float, duration: float) -> tuple[Word, ...] | None:
+    """Word times after time-scaling by ``scale`` and cutting ``offset`` seconds off the start."""
+    if words is None:
+        return None
+    out = []
+    for w in words:
+        start = min(max(w.start * scale - offset, 0.0), duration)
+        end = min(max(w.end * scale - offset, start), duration)
+        out.append(Word(w.text, round(start, 3), round(end, 3)))
+    return tuple(out)
+
+
+def synthesize_turn(tts: TTS, voice: Voice, text: str, rate: float, config: SpeechConfig, seed: int = 0) -> Synthesis:
+    """Speak ``text`` and return clean mono float32 audio at ``config.sampling_rate``, with word times.
 
     :param rate: speaking-rate factor (>1 is faster), applied with the voice's tempo.
+    :param seed: seed of the engine's sampling, for engines that use one.
     """
     pitch = 2.0 ** (voice.pitch_semitones / 12.0)
     # Speak ``pitch`` times slower, then play ``pitch`` times faster: same duration, higher pitch.
@@ -77,22 +133,63 @@ def synthesize_text(tts: TTS, voice: Voice, text: str, rate: float, config: Spee
     samples, sr = out.samples, out.sampling_rate
     if pitch != 1.0:
         samples = resample(samples, int(round(sr * pitch)), sr)
-    samples = trim_silence(samples, sr, threshold_db=config.trim_db)
-    if samples.size == 0:
+    start, end = trim_bounds(samples, sr, config.trim_db, config.trim_pad)
+    if end <= start:
         raise BackendError(f"{tts.name}: voice {voice.id!r} produced only silence for {text!r}")
-    samples = resample(samples, sr, config.sampling_rate)
-    return normalize_loudness(samples, config.sampling_rate, config.target_lufs)
+    samples = resample(samples[start:end], sr, config.sampling_rate)
+    samples = normalize_loudness(samples, config.sampling_rate, config.target_lufs)
+    duration = len(samples) / config.sampling_rate
+    words = _shift_words(out.words, 1.0 / pitch, start / sr, duration)
+    return Synthesis(samples, config.sampling_rate, words)
 
 
-def _cached(key: str, config: SpeechConfig, make: Callable[[], np.ndarray]) -> np.ndarray:
-    if not config.cache_dir:
-        return make()
-    path = Path(config.cache_dir) / key[:2] / f"{key}.flac"
-    if path.is_file():
-        return read_audio(path)[0]
-    samples = make()
-    write_audio(path, samples, config.sampling_rate, subtype="PCM_24")
-    return samples
+def synthesize_text(tts: TTS, voice: Voice, text: str, rate: float, config: SpeechConfig, seed: int = 0) -> np.ndarray:
+    """Like :func:`synthesize_turn`, the audio only (no cache)."""
+    return synthesize_turn(tts, voice, text, rate, config, seed).samples
+
+
+def _processing(config: SpeechConfig) -> dict[str, Any]:
+    return {"sr": config.sampling_rate, "lufs": config.target_lufs, "trim_db": config.trim_db,
+            "trim_pad": config.trim_pad}
+
+
+def speak_text(text: str, voice: Voice, pool: TTSPool, config: SpeechConfig, rate: float = 1.0,
+               seed: int | None = None) -> Synthesis:
+    """Clean audio of ``text`` in ``voice``, from the cache (``config.cache_dir``) when there.
+
+    :param seed: engine seed; ``None`` derives it from voice and text, so equal turns share entries.
+    """
+    if seed is None:
+        seed = stable_seed("tts", voice.id, text) % (2**31)
+    cache = pool.cache(config.cache_dir)
+    key = ""
+    if cache.enabled:
+        key = make_cache_key(voice, text, rate, seed, _processing(config), pool.engine_info(voice))
+    hit = cache.get(key) if cache.enabled else None
+    if hit is not None:
+        return hit
+    if not cache.enabled:
+        cache.misses += 1
+    made = synthesize_turn(pool.get(voice.backend), voice, text, rate, config, seed)
+    return cache.put(key, made) if cache.enabled else made
+
+
+def turn_rates(dialogue: Dialogue, dialogue_id: str, config: SpeechConfig) -> dict[int, float]:
+    """Speaking-rate factor of every turn: a per-speaker factor times a per-turn factor.
+
+    Each factor comes from its own seeded generator (dialogue id + speaker, dialogue id +
+    turn index), so editing one turn does not change the others' rates.
+    """
+    rates: dict[int, float] = {}
+    speaker_rate: dict[str, float] = {}
+    for turn in dialogue.turns:
+        if turn.speaker not in speaker_rate:
+            rng = random.Random(stable_seed("rate", dialogue_id, turn.speaker))
+            speaker_rate[turn.speaker] = rng.gauss(1.0, config.speaker_rate_jitter)
+        rng = random.Random(stable_seed("rate", dialogue_id, turn.index))
+        rate = speaker_rate[turn.speaker] * rng.gauss(1.0, config.turn_rate_jitter)
+        rates[turn.index] = round(min(max(rate, config.min_rate), config.max_rate), 4)
+    return rates
 
 
 def speak_dialogue(
@@ -102,25 +199,28 @@ def speak_dialogue(
     """Synthesize every turn of ``dialogue`` and write one audio file per turn.
 
     :param cast: speaker -> voice.
+    :param audio_dir: folder that receives ``<dialogue_id>/<utterance id>.<format>``.
+    :param corpus_dir: audio paths in the records are relative to it.
     :param dialogue_id: id of the spoken dialogue (differs from ``dialogue.id`` for voice variants).
-    :return: one :class:`Utterance` per turn, paths relative to ``corpus_dir``.
+    :return: one :class:`Utterance` per turn.
     """
     did = dialogue_id or dialogue.id
-    rng = random.Random(stable_seed("rate", did))
-    speaker_rate = {s: max(0.7, rng.gauss(1.0, config.speaker_rate_jitter)) for s in ("A", "B")}
+    missing = sorted({t.speaker for t in dialogue.turns} - set(cast))
+    if missing:
+        raise ConfigError(f"dialogue {did}: no voice cast for speaker(s) {missing}; cast has {sorted(cast)}")
+    rates = turn_rates(dialogue, did, config)
     utterances = []
     for turn in dialogue.turns:
         voice = cast[turn.speaker]
-        rate = max(0.7, speaker_rate[turn.speaker] * rng.gauss(1.0, config.turn_rate_jitter))
-        key = _cache_key(voice, turn.text, rate, config)
-        samples = _cached(key, config, lambda: synthesize_text(pool.get(voice.backend), voice, turn.text, rate, config))
+        syn = speak_text(turn.text, voice, pool, config, rates[turn.index])
         uid = f"{did}-{turn.index:03d}"
-        path = audio_dir / did / f"{uid}.{config.audio_format}"
-        write_audio(path, samples, config.sampling_rate)
+        path = Path(audio_dir) / did / f"{uid}.{config.audio_format}"
+        write_audio(path, syn.samples, config.sampling_rate)
         utterances.append(Utterance(
             id=uid, dialogue_id=did, turn_index=turn.index, speaker=turn.speaker, voice=voice.id,
             text=turn.text, audio_path=str(path.relative_to(corpus_dir)),
-            duration=len(samples) / config.sampling_rate, sampling_rate=config.sampling_rate,
+            duration=len(syn.samples) / config.sampling_rate, sampling_rate=config.sampling_rate,
+            words=syn.words, word_times="engine" if syn.words is not None else "asr",
             source_dialogue_id=dialogue.id if did != dialogue.id else None,
         ))
     return utterances
