@@ -158,6 +158,16 @@ class ManifestWriter:
         os.fsync(self._file.fileno())
         self.ids.add(str(data.get(self.key)))
 
+    def write_many(self, records: list[Record]) -> None:
+        """Append several records in one write, so a dialogue's lines land together."""
+        if not records:
+            return
+        dicts = [r.to_dict() for r in records]
+        self._file.write("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in dicts))
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self.ids.update(str(d.get(self.key)) for d in dicts)
+
     def close(self) -> None:
         self._file.close()
 

@@ -1,19 +1,32 @@
-"""The ASR round trip: transcribe each channel, assign words to segments, score them."""
+"""The ASR round trip and the per-dialogue metrics.
+
+For each dialogue: transcribe each channel with word timestamps, assign words to the
+timeline's segments by time and score them (WER/CER; backchannels apart); transcribe
+the mono mix for cpWER; embed each turn for speaker similarity; and measure
+turn-taking events from each channel's voice activity.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
 from duplex.records import Segment, Timeline
 from eval.asr.base import ASR, ASR_SAMPLING_RATE
+from eval.cpwer import mono_cpwer
+from eval.gate import GateConfig, share_above
+from eval.normalize import FILLER_WORDS, normalize_text
 from eval.records import DialogueEval, TurnEval
+from eval.speaker_similarity import SpeakerEncoder, SpeakerSimilarityConfig, speaker_similarity
+from eval.turn_taking import TurnTakingConfig, measure_turn_taking
+from eval.vad import VAD, VADConfig, get_vad
 from eval.wer import char_errors, word_errors
 from speech.audio import resample
 from speech.records import Word
 
-__all__ = ["EvalConfig", "assign_words", "evaluate_timeline"]
+__all__ = ["EvalConfig", "EvalTools", "load_eval_tools", "assign_words", "evaluate_timeline", "summarize"]
 
 
 @dataclass(frozen=True)
@@ -24,6 +37,40 @@ class EvalConfig:
     assign_tolerance: float = 0.3
     #: turns above this WER are flagged
     wer_threshold: float = 0.3
+    #: transcribe the mono mix too and score it with cpWER (one more ASR pass)
+    cpwer: bool = True
+    #: embed each turn with resemblyzer for speaker consistency and distinctness
+    speaker_similarity: bool = True
+    #: measure turn-taking events from voice activity on each channel
+    turn_taking: bool = True
+    #: VAD backend for turn-taking: "silero" (default) or "energy"
+    vad: str = "silero"
+    vad_options: VADConfig = field(default_factory=VADConfig)
+    turn_taking_options: TurnTakingConfig = field(default_factory=TurnTakingConfig)
+    similarity_options: SpeakerSimilarityConfig = field(default_factory=SpeakerSimilarityConfig)
+    #: what the pipeline does with dialogues whose turns fail the WER gate
+    gate: GateConfig = field(default_factory=GateConfig)
+
+
+@dataclass
+class EvalTools:
+    """Models the metrics need, loaded once per process (``None`` = metric off)."""
+
+    vad: VAD | None = None
+    encoder: SpeakerEncoder | None = None
+
+
+@lru_cache(maxsize=4)
+def _cached_tools(vad_name: str, vad_options: VADConfig, want_vad: bool, want_encoder: bool) -> EvalTools:
+    return EvalTools(
+        vad=get_vad(vad_name, vars(vad_options).copy()) if want_vad else None,
+        encoder=SpeakerEncoder() if want_encoder else None,
+    )
+
+
+def load_eval_tools(config: EvalConfig) -> EvalTools:
+    """The VAD and speaker encoder ``config`` asks for, built once per process and reused."""
+    return _cached_tools(config.vad, config.vad_options, config.turn_taking, config.speaker_similarity)
 
 
 def assign_words(words: list[Word], segments: list[Segment], tolerance: float) -> list[list[Word]]:
@@ -46,25 +93,53 @@ def assign_words(words: list[Word], segments: list[Segment], tolerance: float) -
     return out
 
 
+def _score_channel(timeline: Timeline, channel: int, words: list[Word], config: EvalConfig) -> list[TurnEval]:
+    segments = timeline.channel_segments(channel)
+    out = []
+    for seg, seg_words in zip(segments, assign_words(words, segments, config.assign_tolerance)):
+        hyp = " ".join(w.text for w in seg_words)
+        bc = seg.kind == "backchannel"
+        we, ce = word_errors(seg.text, hyp, backchannel=bc), char_errors(seg.text, hyp)
+        out.append(TurnEval(
+            dialogue_id=timeline.id, channel=channel, speaker=seg.speaker, turn_index=seg.turn_index,
+            kind=seg.kind, start=seg.start, end=seg.end, reference=seg.text, hypothesis=hyp,
+            wer=round(we.rate, 4), cer=round(ce.rate, 4), ref_words=we.ref_len, errors=we.errors,
+            words=tuple(seg_words), flagged=seg.kind == "turn" and we.rate > config.wer_threshold,
+        ))
+    return out
+
+
 def evaluate_timeline(
-    timeline: Timeline, stereo: np.ndarray, asr: ASR, config: EvalConfig = EvalConfig()
+    timeline: Timeline, stereo: np.ndarray, asr: ASR, config: EvalConfig = EvalConfig(),
+    tools: EvalTools | None = None,
 ) -> tuple[list[TurnEval], DialogueEval]:
-    """Transcribe both channels of ``stereo`` and score every segment of ``timeline``."""
+    """Transcribe both channels of ``stereo``, score every segment and add dialogue metrics.
+
+    :param stereo: ``(num_samples, 2)`` float audio at ``timeline.sampling_rate``.
+    :param tools: preloaded VAD/encoder; ``None`` loads them once per process.
+    :return: one :class:`TurnEval` per segment and the dialogue's :class:`DialogueEval`
+        (its ``metrics`` hold cpWER, speaker similarity and turn-taking statistics).
+    """
+    if stereo.ndim != 2 or stereo.shape[1] != 2:
+        raise ValueError(f"dialogue {timeline.id}: expected stereo audio (num_samples, 2), got {stereo.shape}")
+    tools = tools or load_eval_tools(config)
+    sr = timeline.sampling_rate
     turn_evals: list[TurnEval] = []
     for channel in (0, 1):
-        segments = timeline.channel_segments(channel)
-        audio = resample(np.ascontiguousarray(stereo[:, channel]), timeline.sampling_rate, ASR_SAMPLING_RATE)
-        words = asr.transcribe(audio)
-        for seg, seg_words in zip(segments, assign_words(words, segments, config.assign_tolerance)):
-            hyp = " ".join(w.text for w in seg_words)
-            we, ce = word_errors(seg.text, hyp), char_errors(seg.text, hyp)
-            turn_evals.append(TurnEval(
-                dialogue_id=timeline.id, channel=channel, speaker=seg.speaker, turn_index=seg.turn_index,
-                kind=seg.kind, start=seg.start, end=seg.end, reference=seg.text, hypothesis=hyp,
-                wer=round(we.rate, 4), cer=round(ce.rate, 4), ref_words=we.ref_len, errors=we.errors,
-                words=tuple(seg_words), flagged=we.rate > config.wer_threshold,
-            ))
-    return turn_evals, summarize(timeline, turn_evals)
+        audio = resample(np.ascontiguousarray(stereo[:, channel]), sr, ASR_SAMPLING_RATE)
+        turn_evals += _score_channel(timeline, channel, asr.transcribe(audio), config)
+    summary = summarize(timeline, turn_evals, config.wer_threshold)
+    metrics = dict(summary.metrics)
+    if config.cpwer:
+        mono = resample(np.ascontiguousarray(stereo.mean(axis=1)), sr, ASR_SAMPLING_RATE)
+        metrics["cpwer"] = mono_cpwer(timeline, asr.transcribe(mono), config.assign_tolerance).to_dict()
+    if config.speaker_similarity and tools.encoder is not None:
+        metrics["speaker_similarity"] = speaker_similarity(timeline, stereo, tools.encoder, config.similarity_options)
+    if config.turn_taking and tools.vad is not None:
+        stats = measure_turn_taking(stereo, sr, tools.vad, config.turn_taking_options)
+        metrics["turn_taking"] = stats.to_dict()
+        metrics["turn_taking_summary"] = stats.summary()
+    return turn_evals, DialogueEval(**{**summary.__dict__, "metrics": metrics})
 
 
 def _pooled(evals: list[TurnEval]) -> float:
@@ -72,7 +147,11 @@ def _pooled(evals: list[TurnEval]) -> float:
     return round(sum(e.errors for e in evals) / ref, 4) if ref else 0.0
 
 
-def summarize(timeline: Timeline, turn_evals: list[TurnEval]) -> DialogueEval:
+def _fillers(texts: list[str]) -> int:
+    return sum(w in FILLER_WORDS for t in texts for w in normalize_text(t, keep_fillers=True).split())
+
+
+def summarize(timeline: Timeline, turn_evals: list[TurnEval], wer_threshold: float = 0.3) -> DialogueEval:
     """Pooled WER/CER of a dialogue (turn segments only; backchannels are scored apart)."""
     turns = [e for e in turn_evals if e.kind == "turn"]
     chars = [char_errors(e.reference, e.hypothesis) for e in turns]
@@ -83,5 +162,13 @@ def summarize(timeline: Timeline, turn_evals: list[TurnEval]) -> DialogueEval:
         ref_words=sum(e.ref_words for e in turns), errors=sum(e.errors for e in turns),
         channel_wer={sp: _pooled([e for e in turns if e.speaker == sp]) for sp in ("A", "B")},
         num_turns=len(turns), duration=timeline.duration,
-        metrics={"backchannel_wer": _pooled([e for e in turn_evals if e.kind == "backchannel"])},
+        metrics={
+            "backchannel_wer": _pooled([e for e in turn_evals if e.kind == "backchannel"]),
+            "num_backchannels": sum(e.kind == "backchannel" for e in turn_evals),
+            "share_above_threshold": round(share_above(turn_evals, wer_threshold), 4),
+            "wer_threshold": wer_threshold,
+            # hesitations are not content words: counted apart, never in WER
+            "fillers": {"reference": _fillers([e.reference for e in turns]),
+                        "hypothesis": _fillers([e.hypothesis for e in turns])},
+        },
     )

@@ -169,7 +169,8 @@ class EspeakTTS(TTS):
             if lib.espeak_SetVoiceByName(name.encode()) != 0:
                 raise BackendError(
                     f"espeak: unknown voice {name!r} (voice {voice.id!r}); use a language such as "
-                    "'en-us', 'en-gb-scotland' or 'en-029', optionally with a variant like '+f2'"
+                    "'en-us', 'en' (British), 'en-gb-scotland', 'en-gb-x-rp' or 'en-029', optionally with a "
+                    "variant like '+f2' (espeak-ng --voices lists them)"
                 )
             lib.espeak_SetParameter(PARAM_RATE, wpm, 0)
             if self.config.pitch is not None:

@@ -1,0 +1,36 @@
+"""``duplexsynth scenarios`` and ``duplexsynth voices``: what the library ships."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from duplexsynth.cli.common import handle_errors
+from speech.voices import default_voice_bank
+from text_dialogue.scenario import available_scenarios
+
+__all__ = ["scenarios", "voices"]
+
+
+@click.command()
+@click.option("--dir", "extra", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="Also list scenarios from this YAML file or folder.")
+@handle_errors
+def scenarios(extra: tuple[Path, ...]) -> None:
+    """List the scenarios (shipped and your own) with roles, goal and target length."""
+    for s in available_scenarios(list(extra)).values():
+        roles = f"{s.roles['A'].role} / {s.roles['B'].role}"
+        click.echo(f"{s.name:<16} {roles:<28} {s.target_turns:>3} turns  {s.description}")
+
+
+@click.command()
+@click.option("--bank", "banks", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Also list the voices of this bank YAML file.")
+@handle_errors
+def voices(banks: tuple[Path, ...]) -> None:
+    """List the voice bank: id, backend, model or transform, gender, age band, accent."""
+    for v in default_voice_bank(list(banks)).values():
+        transform = f"{v.pitch_semitones:+g} st x{v.tempo:g}" if v.pitch_semitones or v.tempo != 1 else "-"
+        click.echo(f"{v.id:<14} {v.backend:<7} {(v.model or 'default'):<22} {transform:<12} "
+                   f"{v.gender or '?':<7} {v.age_band or '?':<7} {v.accent or '?'}")

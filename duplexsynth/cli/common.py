@@ -1,0 +1,73 @@
+"""Options and helpers shared by the CLI commands."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from duplexsynth.config import BackendSpec, RunConfig, load_config
+from text_dialogue.errors import ConfigError, DuplexsynthError
+
+__all__ = ["config_options", "corpus_argument", "build_config", "writable_corpus", "handle_errors", "exit_for"]
+
+
+def config_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--config`` and ``--seed``, shared by every stage command."""
+    func = click.option("--seed", type=int, default=None, help="Master seed (default: the config's, 0).")(func)
+    func = click.option(
+        "--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+        help="YAML or TOML run config; command-line options override it.",
+    )(func)
+    return func
+
+
+corpus_argument = click.argument("corpus", type=click.Path(file_okay=False, path_type=Path))
+
+
+def build_config(config_path: Path | None, **overrides: Any) -> RunConfig:
+    """Load the config file and apply the command-line overrides that were given."""
+    for key in ("llm", "asr"):
+        if overrides.get(key) is not None:
+            overrides[key] = BackendSpec(name=overrides[key])
+    return load_config(config_path, overrides)
+
+
+def writable_corpus(corpus: Path) -> Path:
+    """Create the corpus folder and prove it is writable, before any work starts."""
+    try:
+        corpus.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=corpus, prefix=".write-test-"):
+            pass
+    except OSError as e:
+        raise ConfigError(f"cannot write to the corpus folder {corpus}: {e.strerror or e}; choose another --out") from None
+    return corpus
+
+
+def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn a :class:`DuplexsynthError` into one line on stderr and exit status 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        logging.basicConfig(level=os.environ.get("DUPLEXSYNTH_LOG", "WARNING"), format="%(levelname)s %(name)s: %(message)s")
+        try:
+            return func(*args, **kwargs)
+        except DuplexsynthError as e:
+            click.echo(f"error: {e}", err=True)
+            sys.exit(2)
+
+    return wrapper
+
+
+def exit_for(reports: list[Any]) -> None:
+    """Exit with status 1 when any stage logged a failed dialogue."""
+    failed = sum(len(r.failed) for r in reports)
+    if failed:
+        click.echo(f"{failed} item(s) failed; see failures.jsonl in the corpus folder", err=True)
+        sys.exit(1)

@@ -1,0 +1,60 @@
+"""``duplexsynth generate``: all four stages in one run, then a summary table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from duplexsynth.cli.common import build_config, config_options, exit_for, handle_errors, writable_corpus
+from duplexsynth.pipeline import StageReport, run_duplex, run_eval, run_speech, run_text
+from eval.asr.base import available_asr
+from text_dialogue.llm.base import available_llms
+
+__all__ = ["generate", "format_summary"]
+
+
+def format_summary(reports: list[StageReport]) -> str:
+    """A short table: dialogues, audio minutes, mean WER and seconds per stage."""
+    by = {r.stage: r for r in reports}
+    rows = [("stage", "done", "skipped", "failed", "seconds")]
+    rows += [(r.stage, str(r.done), str(r.skipped), str(len(r.failed)), f"{r.seconds:.1f}") for r in reports]
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in rows]
+    duplex = by.get("duplex")
+    evaluation = by.get("eval")
+    if duplex:
+        lines.append(f"audio: {duplex.extra.get('audio_seconds', 0) / 60:.2f} min of duplex audio this run")
+    if evaluation and evaluation.extra.get("mean_wer") is not None:
+        lines.append(f"mean WER: {evaluation.extra['mean_wer']:.3f} over {evaluation.done} dialogue(s)")
+    return "\n".join(lines)
+
+
+@click.command()
+@click.option("--out", "-o", "corpus", type=click.Path(file_okay=False, path_type=Path), default=Path("corpus"),
+              show_default=True, help="Corpus folder (created; a rerun resumes it).")
+@config_options
+@click.option("--dialogues", "-n", type=int, default=None, help="How many text dialogues (default 3).")
+@click.option("--scenario", "scenarios", multiple=True, help="Scenario name or YAML file (repeat; default: all).")
+@click.option("--variants", type=int, default=None, help="Voice casts per text dialogue.")
+@click.option("--llm", type=click.Choice(available_llms()), default=None, help="LLM backend.")
+@click.option("--asr", type=click.Choice(available_asr()), default=None, help="ASR backend.")
+@click.option("--sampling-rate", type=int, default=None, help="Corpus sampling rate in Hz (default 24000).")
+@handle_errors
+def generate(corpus: Path, config_path: Path | None, seed: int | None, dialogues: int | None,
+             scenarios: tuple[str, ...], variants: int | None, llm: str | None, asr: str | None,
+             sampling_rate: int | None) -> None:
+    """Make a spoken-dialogue corpus: text -> speech -> duplex -> eval.
+
+    Works offline with no options (Gemma 3 270M, piper joe + derived voices, Whisper base).
+    """
+    config = build_config(config_path, seed=seed, dialogues=dialogues, scenarios=scenarios or None,
+                          variants=variants, llm=llm, asr=asr)
+    if sampling_rate:
+        from dataclasses import replace
+
+        config = replace(config, speech=replace(config.speech, sampling_rate=sampling_rate))
+    writable_corpus(corpus)
+    reports = [run_text(corpus, config), run_speech(corpus, config), run_duplex(corpus, config), run_eval(corpus, config)]
+    click.echo(format_summary(reports))
+    exit_for(reports)

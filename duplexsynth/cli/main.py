@@ -1,0 +1,35 @@
+"""The ``duplexsynth`` command: one click group, one module per command group."""
+
+from __future__ import annotations
+
+import click
+
+import duplexsynth.backends  # noqa: F401  (registers every backend name)
+from duplexsynth.cli.catalog import scenarios, voices
+from duplexsynth.cli.generate import generate
+from duplexsynth.cli.stages import duplex, evaluate, speak, text
+from duplexsynth.meta import package_version
+
+__all__ = ["cli"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_version(), prog_name="duplexsynth")
+def cli() -> None:
+    """Make spoken-dialogue corpora for full-duplex speech models.
+
+    \b
+    Stages (each reads the previous one's manifest in the corpus folder):
+      text    two LLM agents write dialogues      -> dialogues.jsonl
+      speak   TTS per turn, one voice per speaker  -> utterances.jsonl, audio/
+      duplex  two-channel timeline + stereo audio  -> timelines.jsonl, audio/duplex/
+      eval    ASR round trip, WER per turn         -> eval.jsonl
+    `generate` runs all four. Everything works offline with the shipped models.
+    """
+
+
+for command in (generate, text, speak, duplex, evaluate, scenarios, voices):
+    cli.add_command(command)
+
+if __name__ == "__main__":
+    cli()

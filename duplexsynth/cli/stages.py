@@ -1,0 +1,83 @@
+"""The stage commands: ``text``, ``speak``, ``duplex``, ``eval``; each reads the previous manifest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from duplexsynth.cli.common import build_config, config_options, corpus_argument, exit_for, handle_errors, writable_corpus
+from duplexsynth.pipeline import import_text, run_duplex, run_eval, run_speech, run_text
+from eval.asr.base import available_asr
+from text_dialogue.llm.base import available_llms
+
+__all__ = ["text", "speak", "duplex", "evaluate"]
+
+
+@click.command()
+@corpus_argument
+@config_options
+@click.option("--dialogues", "-n", type=int, default=None, help="How many dialogues to write.")
+@click.option("--scenario", "scenarios", multiple=True, help="Scenario name or YAML file (repeat; default: all).")
+@click.option("--llm", type=click.Choice(available_llms()), default=None, help="LLM backend.")
+@click.option("--import", "import_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Import dialogues you already have (A:/B: transcript, JSONL of turns, SGD JSON) instead of generating.")
+@handle_errors
+def text(corpus: Path, config_path: Path | None, seed: int | None, dialogues: int | None,
+         scenarios: tuple[str, ...], llm: str | None, import_path: Path | None) -> None:
+    """Write text dialogues to CORPUS/dialogues.jsonl (two LLM agents, or --import)."""
+    config = build_config(config_path, seed=seed, dialogues=dialogues, scenarios=scenarios or None, llm=llm)
+    writable_corpus(corpus)
+    if import_path is not None:
+        from text_dialogue.importers import import_dialogues
+
+        report = import_text(corpus, config, import_dialogues(import_path))
+    else:
+        report = run_text(corpus, config)
+    click.echo(f"text: {report.done} written, {report.skipped} already there, {len(report.failed)} failed")
+    exit_for([report])
+
+
+@click.command()
+@corpus_argument
+@config_options
+@click.option("--input", "source", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="A JSONL of Dialogue records to speak (default: CORPUS/dialogues.jsonl).")
+@click.option("--variants", type=int, default=None, help="Voice casts per text dialogue (data augmentation).")
+@handle_errors
+def speak(corpus: Path, config_path: Path | None, seed: int | None, source: Path | None, variants: int | None) -> None:
+    """Synthesize every turn to CORPUS/audio/ and CORPUS/utterances.jsonl."""
+    config = build_config(config_path, seed=seed, variants=variants)
+    writable_corpus(corpus)
+    report = run_speech(corpus, config, source)
+    click.echo(f"speech: {report.done} dialogues spoken ({report.extra['audio_seconds'] / 60:.1f} min), "
+               f"{report.skipped} already there, {len(report.failed)} failed")
+    exit_for([report])
+
+
+@click.command()
+@corpus_argument
+@config_options
+@handle_errors
+def duplex(corpus: Path, config_path: Path | None, seed: int | None) -> None:
+    """Place turns on two channels: CORPUS/audio/duplex/*.flac and CORPUS/timelines.jsonl."""
+    config = build_config(config_path, seed=seed)
+    writable_corpus(corpus)
+    report = run_duplex(corpus, config)
+    click.echo(f"duplex: {report.done} dialogues rendered, {report.skipped} already there, {len(report.failed)} failed")
+    exit_for([report])
+
+
+@click.command("eval")
+@corpus_argument
+@config_options
+@click.option("--asr", type=click.Choice(available_asr()), default=None, help="ASR backend.")
+@handle_errors
+def evaluate(corpus: Path, config_path: Path | None, seed: int | None, asr: str | None) -> None:
+    """Transcribe both channels and score each turn: CORPUS/eval.jsonl."""
+    config = build_config(config_path, seed=seed, asr=asr)
+    writable_corpus(corpus)
+    report = run_eval(corpus, config)
+    click.echo(f"eval: {report.done} dialogues scored, mean WER {report.extra['mean_wer']}, "
+               f"{report.skipped} already there, {len(report.failed)} failed")
+    exit_for([report])

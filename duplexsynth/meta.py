@@ -1,0 +1,52 @@
+"""meta.json: what made a corpus (versions, backends, models, config, seed) and how each stage went."""
+
+from __future__ import annotations
+
+import json
+import platform
+from datetime import datetime, timezone
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from duplexsynth.config import RunConfig, config_to_dict
+from duplexsynth.corpus import SCHEMA_VERSION, write_json_atomic
+
+__all__ = ["package_version", "update_meta", "read_meta"]
+
+
+def package_version(name: str = "duplexsynth") -> str:
+    """Installed version of ``name``, or "unknown" when it is not installed."""
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def read_meta(corpus_dir: Path) -> dict[str, Any]:
+    """The corpus's meta.json, or an empty dict before the first stage ran."""
+    path = corpus_dir / "meta.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+def update_meta(corpus_dir: Path, config: RunConfig, stage: str, stage_info: dict[str, Any],
+                backends: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Merge one stage's results into meta.json (written atomically) and return it.
+
+    The config of the latest run is saved whole; per-stage results accumulate.
+    """
+    meta = read_meta(corpus_dir)
+    meta.update({
+        "schema_version": SCHEMA_VERSION,
+        "duplexsynth": package_version(),
+        "python": platform.python_version(),
+        "seed": config.seed,
+        "config": config_to_dict(config),
+        "updated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    })
+    meta.setdefault("created", meta["updated"])
+    meta.setdefault("stages", {})[stage] = stage_info
+    if backends:
+        meta.setdefault("backends", {}).update(backends)
+    write_json_atomic(corpus_dir / "meta.json", meta)
+    return meta

@@ -1,0 +1,223 @@
+"""The four stages run over a corpus folder, each from the previous stage's manifest.
+
+Every stage skips ids already in its output manifest (a killed run resumes), logs a
+failed dialogue with its reason to ``failures.jsonl`` and carries on.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, TypeVar
+
+import numpy as np
+from tqdm import tqdm
+
+from duplex.build import build_timeline
+from duplex.records import Timeline
+from duplex.render import mix_to_mono
+from duplexsynth.config import RunConfig
+from duplexsynth.corpus import MANIFESTS, ManifestWriter, read_manifest, sanitize_id
+from duplexsynth.meta import update_meta
+from duplexsynth.transcript import write_transcript
+from eval.asr.base import get_asr
+from eval.evaluate import evaluate_timeline
+from speech.audio import read_audio, write_audio
+from speech.records import Utterance
+from speech.synthesize import TTSPool, speak_dialogue
+from speech.voices import cast_voices, default_voice_bank, stable_seed
+from text_dialogue.agents import generate_dialogue
+from text_dialogue.errors import DuplexsynthError
+from text_dialogue.llm.base import get_llm
+from text_dialogue.records import Dialogue
+from text_dialogue.scenario import available_scenarios, get_scenario
+
+__all__ = ["StageReport", "run_text", "run_speech", "run_duplex", "run_eval", "import_text"]
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+@dataclass
+class StageReport:
+    """What one stage did in this run."""
+
+    stage: str
+    done: int = 0
+    skipped: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_meta(self) -> dict[str, Any]:
+        return {"done": self.done, "skipped": self.skipped, "failed": len(self.failed),
+                "seconds": round(self.seconds, 2), **self.extra}
+
+
+def _log_failure(corpus: Path, stage: str, item_id: str, reason: str) -> None:
+    log.error("%s: %s failed: %s", stage, item_id, reason)
+    with open(corpus / "failures.jsonl", "a", encoding="utf-8") as f:
+        f.write(json.dumps({"type": "Failure", "stage": stage, "id": item_id, "reason": reason}) + "\n")
+
+
+def _guarded(items: Iterable[T], run: Callable[[T], None], report: StageReport, corpus: Path,
+             key: Callable[[T], str]) -> None:
+    for item in items:
+        try:
+            run(item)
+            report.done += 1
+        except (DuplexsynthError, ValueError, RuntimeError, OSError) as e:
+            reason = f"{type(e).__name__}: {e}"
+            report.failed.append((key(item), reason))
+            _log_failure(corpus, report.stage, key(item), reason)
+
+
+def _dialogue_plan(config: RunConfig) -> list[tuple[str, str, int]]:
+    """``(dialogue_id, scenario, seed)`` for every dialogue the config asks for."""
+    names = list(config.scenarios) or sorted(available_scenarios())
+    plan = []
+    for i in range(config.dialogues):
+        scenario = names[i % len(names)]
+        stem = Path(scenario).stem if scenario.endswith((".yaml", ".yml")) else scenario
+        plan.append((sanitize_id(f"{stem}-{i:05d}"), scenario, stable_seed(config.seed, i) % 2**31))
+    return plan
+
+
+def run_text(corpus: Path, config: RunConfig) -> StageReport:
+    """Write ``config.dialogues`` agent-pair dialogues to dialogues.jsonl."""
+    report, start = StageReport("text"), time.perf_counter()
+    rejections: Counter = Counter()
+    with ManifestWriter(corpus / MANIFESTS["text"]) as writer:
+        plan = _dialogue_plan(config)
+        todo = [p for p in plan if not writer.contains(p[0])]
+        report.skipped = len(plan) - len(todo)
+        llm = get_llm(config.llm.name, config.llm.options) if todo else None
+
+        def one(item: tuple[str, str, int]) -> None:
+            did, scenario, seed = item
+            dialogue = generate_dialogue(llm, get_scenario(scenario), did, seed, config.text)  # type: ignore[arg-type]
+            rejections.update(dialogue.meta.get("rejected_turns", {}))
+            writer.write(dialogue)
+
+        _guarded(tqdm(todo, desc="text", unit="dlg", disable=None), one, report, corpus, lambda p: p[0])
+        backends = {"llm": llm.model_info()} if llm else None
+        if llm:
+            llm.close()
+    report.seconds = time.perf_counter() - start
+    report.extra["rejected_turns"] = dict(rejections)
+    update_meta(corpus, config, "text", report.as_meta(), backends)
+    return report
+
+
+def import_text(corpus: Path, config: RunConfig, dialogues: list[Dialogue]) -> StageReport:
+    """Write dialogues the user already has (from an importer) to dialogues.jsonl."""
+    report = StageReport("text")
+    with ManifestWriter(corpus / MANIFESTS["text"]) as writer:
+        for d in dialogues:
+            if writer.contains(d.id):
+                report.skipped += 1
+                continue
+            writer.write(d)
+            report.done += 1
+    update_meta(corpus, config, "text", {**report.as_meta(), "imported": True})
+    return report
+
+
+def run_speech(corpus: Path, config: RunConfig, source: Path | None = None) -> StageReport:
+    """Synthesize every turn of every dialogue (``source`` or the corpus's dialogues.jsonl)."""
+    report, start = StageReport("speech"), time.perf_counter()
+    dialogues = list(read_manifest(source or corpus / MANIFESTS["text"], Dialogue))
+    bank = default_voice_bank(config.voice_banks)
+    pool = TTSPool(config.tts)
+    speech_cfg = config.speech
+    audio_seconds = 0.0
+    engines: dict[str, dict[str, Any]] = {}
+    with ManifestWriter(corpus / MANIFESTS["speech"], key="dialogue_id") as writer:
+        jobs = [(d, f"{d.id}-v{k}" if config.variants > 1 else d.id, k)
+                for d in dialogues for k in range(config.variants)]
+        todo = [j for j in jobs if not writer.contains(j[1])]
+        report.skipped = len(jobs) - len(todo)
+
+        def one(job: tuple[Dialogue, str, int]) -> None:
+            nonlocal audio_seconds
+            dialogue, did, _ = job
+            cast = cast_voices(bank, dialogue.personas, did, config.voices or None)
+            utts = speak_dialogue(dialogue, cast, pool, speech_cfg, corpus / "audio", corpus, did)
+            for voice in cast.values():
+                engines.setdefault(voice.backend, pool.get(voice.backend).model_info(voice))
+            writer.write_many(utts)
+            audio_seconds += sum(u.duration for u in utts)
+
+        _guarded(tqdm(todo, desc="speech", unit="dlg", disable=None), one, report, corpus, lambda j: j[1])
+    report.seconds = time.perf_counter() - start
+    report.extra["audio_seconds"] = round(audio_seconds, 2)
+    update_meta(corpus, config, "speech", report.as_meta(), {"tts": engines} if engines else None)
+    return report
+
+
+def _group(utterances: Iterable[Utterance]) -> dict[str, list[Utterance]]:
+    groups: dict[str, list[Utterance]] = {}
+    for u in utterances:
+        groups.setdefault(u.dialogue_id, []).append(u)
+    return groups
+
+
+def run_duplex(corpus: Path, config: RunConfig) -> StageReport:
+    """Place each dialogue's utterances on two channels; write stereo + mono audio and transcripts."""
+    report, start = StageReport("duplex"), time.perf_counter()
+    groups = _group(read_manifest(corpus / MANIFESTS["speech"], Utterance))
+    cfg = config.duplex
+    audio_seconds = 0.0
+    with ManifestWriter(corpus / MANIFESTS["duplex"]) as writer:
+        todo = [d for d in groups if not writer.contains(d)]
+        report.skipped = len(groups) - len(todo)
+
+        def one(did: str) -> None:
+            nonlocal audio_seconds
+            rng = np.random.default_rng(stable_seed(config.seed, "duplex", did))
+            load = lambda u: read_audio(corpus / u.audio_path, u.sampling_rate)[0]  # noqa: E731
+            timeline, stereo = build_timeline(did, groups[did], cfg, rng, load)
+            stereo_path = Path("audio") / "duplex" / f"{did}.{cfg.audio_format}"
+            write_audio(corpus / stereo_path, stereo, timeline.sampling_rate)
+            mono_path = None
+            if cfg.write_mono:
+                mono_path = Path("audio") / "duplex" / f"{did}.mono.{cfg.audio_format}"
+                write_audio(corpus / mono_path, mix_to_mono(stereo), timeline.sampling_rate)
+            timeline = timeline.__class__.from_dict({**timeline.to_dict(), "audio_path": str(stereo_path),
+                                                    "mono_path": str(mono_path) if mono_path else None})
+            write_transcript(corpus / "transcripts" / f"{did}.txt", timeline)
+            writer.write(timeline)
+            audio_seconds += timeline.duration
+
+        _guarded(tqdm(todo, desc="duplex", unit="dlg", disable=None), one, report, corpus, lambda d: d)
+    report.seconds = time.perf_counter() - start
+    report.extra["audio_seconds"] = round(audio_seconds, 2)
+    update_meta(corpus, config, "duplex", report.as_meta())
+    return report
+
+
+def run_eval(corpus: Path, config: RunConfig) -> StageReport:
+    """Transcribe both channels of every dialogue and score each segment."""
+    report, start = StageReport("eval"), time.perf_counter()
+    timelines = list(read_manifest(corpus / MANIFESTS["duplex"], Timeline))
+    wers: list[float] = []
+    with ManifestWriter(corpus / MANIFESTS["eval"], key="dialogue_id") as writer:
+        todo = [t for t in timelines if not writer.contains(t.id)]
+        report.skipped = len(timelines) - len(todo)
+        asr = get_asr(config.asr.name, config.asr.options) if todo else None
+
+        def one(timeline: Timeline) -> None:
+            stereo, _ = read_audio(corpus / (timeline.audio_path or ""))
+            turns, summary = evaluate_timeline(timeline, stereo, asr, config.eval)  # type: ignore[arg-type]
+            writer.write_many([*turns, summary])
+            wers.append(summary.wer)
+
+        _guarded(tqdm(todo, desc="eval", unit="dlg", disable=None), one, report, corpus, lambda t: t.id)
+    report.seconds = time.perf_counter() - start
+    report.extra["mean_wer"] = round(float(np.mean(wers)), 4) if wers else None
+    update_meta(corpus, config, "eval", report.as_meta(), {"asr": asr.model_info()} if asr else None)
+    return report

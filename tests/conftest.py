@@ -1,0 +1,32 @@
+"""Shared fixtures: one small corpus made with the real default stack, reused by tests."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _model_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Keep assembled models in the user's cache (they are large), but never touch the network."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+@pytest.fixture(scope="session")
+def e2e_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A one-dialogue corpus: Gemma 3 270M text, piper voices, duplex render, Whisper eval."""
+    import duplexsynth.backends  # noqa: F401
+    from duplexsynth.config import load_config
+    from duplexsynth.pipeline import run_duplex, run_eval, run_speech, run_text
+
+    corpus = tmp_path_factory.mktemp("e2e")
+    config = load_config(None, {"dialogues": 1, "scenarios": ["booking"], "seed": 3,
+                                "text": {"max_turns": 6}})
+    config = replace(config, speech=replace(config.speech, cache_dir=str(corpus / "cache")))
+    for run in (run_text, run_speech, run_duplex, run_eval):
+        report = run(corpus, config)
+        assert not report.failed, report.failed
+    return corpus

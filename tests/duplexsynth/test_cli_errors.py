@@ -1,0 +1,78 @@
+"""Bad input gets one clear line and a non-zero exit, and nothing half-written."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from duplexsynth.cli.main import cli
+
+
+def _run(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_missing_manifest(tmp_path: Path) -> None:
+    result = _run("speak", str(tmp_path / "c"))
+    assert result.exit_code == 2
+    assert "dialogues.jsonl does not exist" in result.output
+    assert not (tmp_path / "c" / "utterances.jsonl").exists() or (tmp_path / "c" / "utterances.jsonl").read_text() == ""
+
+
+def test_corrupt_manifest_names_the_line(tmp_path: Path) -> None:
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "timelines.jsonl").write_text('{"type": "Timeline", "id": "x"}\n[1, 2]\n')
+    result = _run("eval", str(corpus))
+    assert result.exit_code == 2
+    assert "timelines.jsonl:1" in result.output and "not a valid Timeline" in result.output
+
+
+def test_unknown_backend_lists_the_available_ones(tmp_path: Path) -> None:
+    result = _run("text", str(tmp_path / "c"), "--llm", "nope")
+    assert result.exit_code == 2
+    assert "llamacpp" in result.output
+
+
+def test_unknown_backend_in_config_file(tmp_path: Path) -> None:
+    cfg = tmp_path / "run.yaml"
+    cfg.write_text("asr: {name: nope}\n")
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "timelines.jsonl").write_text("")
+    result = _run("eval", str(tmp_path / "c"), "--config", str(cfg))
+    # nothing to do: the backend is only built when there is work, so add one timeline
+    assert result.exit_code == 0
+    (tmp_path / "c" / "timelines.jsonl").write_text(
+        '{"type": "Timeline", "id": "x", "duration": 1.0, "sampling_rate": 16000, "segments": []}\n')
+    result = _run("eval", str(tmp_path / "c"), "--config", str(cfg))
+    assert result.exit_code == 2
+    assert "unknown ASR backend 'nope'; available: faster-whisper" in result.output
+
+
+def test_unknown_config_key_is_named(tmp_path: Path) -> None:
+    cfg = tmp_path / "run.yaml"
+    cfg.write_text("speech: {sample_rate: 16000}\n")
+    result = _run("duplex", str(tmp_path / "c"), "--config", str(cfg))
+    assert result.exit_code == 2
+    assert "unknown key(s) ['sample_rate']" in result.output
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write anywhere")
+def test_unwritable_output_folder(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    result = _run("generate", "--out", str(locked / "corpus"), "-n", "1")
+    assert result.exit_code == 2
+    assert "cannot write to the corpus folder" in result.output
+
+
+def test_output_path_that_is_a_file(tmp_path: Path) -> None:
+    target = tmp_path / "file"
+    target.write_text("x")
+    result = _run("generate", "--out", str(target / "corpus"), "-n", "1")
+    assert result.exit_code == 2
+    assert "cannot write to the corpus folder" in result.output
