@@ -7,7 +7,7 @@ from typing import Sequence
 
 import numpy as np
 
-from eval.normalize import normalize_text
+from eval.normalize import canonical_backchannel, normalize_text
 
 __all__ = ["ErrorCounts", "edit_distance", "word_errors", "char_errors"]
 
@@ -41,9 +41,14 @@ def edit_distance(ref: Sequence[str], hyp: Sequence[str]) -> int:
     return int(prev[-1])
 
 
-def word_errors(reference: str, hypothesis: str) -> ErrorCounts:
-    """Word errors after :func:`normalize_text` on both sides."""
-    ref, hyp = normalize_text(reference).split(), normalize_text(hypothesis).split()
+def word_errors(reference: str, hypothesis: str, backchannel: bool = False) -> ErrorCounts:
+    """Word errors after :func:`normalize_text` on both sides.
+
+    :param backchannel: score a backchannel: compare :func:`canonical_backchannel` forms,
+        so "Mm-hmm." against "Hmm." is no error and fillers are not dropped.
+    """
+    norm = canonical_backchannel if backchannel else normalize_text
+    ref, hyp = norm(reference).split(), norm(hypothesis).split()
     return ErrorCounts(edit_distance(ref, hyp), len(ref))
 
 

@@ -1,0 +1,99 @@
+"""The quality gate: what to do with a dialogue whose turns came back above a WER threshold.
+
+The decision is pure (:func:`gate_dialogue`); the pipeline acts on it: it drops the
+dialogue, re-synthesizes the listed turns with another seed and evaluates again, or
+keeps the dialogue with its turns flagged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from eval.records import TurnEval
+from text_dialogue.errors import ConfigError
+
+__all__ = ["GateConfig", "GateDecision", "gate_dialogue", "turns_above", "share_above", "GATE_ACTIONS"]
+
+#: what the gate may do with a dialogue that has turns above the threshold
+GATE_ACTIONS = ("drop", "resynthesize", "flag")
+
+
+@dataclass(frozen=True)
+class GateConfig:
+    """Options of the WER gate."""
+
+    #: "drop" the dialogue, "resynthesize" the bad turns, or "flag" them and keep the dialogue
+    action: str = "flag"
+    #: a turn whose WER is above this fails the gate
+    wer_threshold: float = 0.3
+    #: re-synthesis rounds before ``on_exhausted`` applies
+    max_retries: int = 2
+    #: what happens when re-synthesis rounds are used up: "drop" or "flag"
+    on_exhausted: str = "drop"
+    #: let backchannel segments fail the gate too (their WER is noisy; off by default)
+    include_backchannels: bool = False
+
+    def __post_init__(self) -> None:
+        if self.action not in GATE_ACTIONS:
+            raise ConfigError(f"gate.action is {self.action!r}; use one of {', '.join(GATE_ACTIONS)}")
+        if self.on_exhausted not in ("drop", "flag"):
+            raise ConfigError(f"gate.on_exhausted is {self.on_exhausted!r}; use 'drop' or 'flag'")
+        if self.max_retries < 0 or not 0.0 <= self.wer_threshold:
+            raise ConfigError("gate.max_retries must be >= 0 and gate.wer_threshold >= 0")
+
+
+@dataclass(frozen=True)
+class GateDecision:
+    """What the gate decided for one dialogue.
+
+    :param action_taken: "pass" (nothing above the threshold), "drop", "resynthesize" or "flag".
+    :param turns_to_resynthesize: turn indices to speak again (only for "resynthesize").
+    :param reason: one line for logs and the report.
+    :param failed_turns: turn indices above the threshold.
+    """
+
+    action_taken: str
+    turns_to_resynthesize: list[int] = field(default_factory=list)
+    reason: str = ""
+    failed_turns: list[int] = field(default_factory=list)
+
+    @property
+    def keep(self) -> bool:
+        """True when the dialogue stays in the corpus as it is now."""
+        return self.action_taken in ("pass", "flag")
+
+
+def turns_above(turn_evals: Sequence[TurnEval], threshold: float, include_backchannels: bool = False) -> list[TurnEval]:
+    """The scored segments whose WER is above ``threshold``."""
+    return [e for e in turn_evals
+            if (e.kind == "turn" or include_backchannels) and e.ref_words > 0 and e.wer > threshold]
+
+
+def share_above(turn_evals: Sequence[TurnEval], threshold: float) -> float:
+    """Share of turns (not backchannels) with WER above ``threshold``; 0 when there are none."""
+    turns = [e for e in turn_evals if e.kind == "turn" and e.ref_words > 0]
+    return sum(e.wer > threshold for e in turns) / len(turns) if turns else 0.0
+
+
+def gate_dialogue(turn_evals: Sequence[TurnEval], config: GateConfig, attempt: int = 0) -> GateDecision:
+    """Decide what to do with one evaluated dialogue.
+
+    :param turn_evals: every :class:`TurnEval` of the dialogue.
+    :param attempt: re-synthesis rounds already done for this dialogue.
+    """
+    bad = turns_above(turn_evals, config.wer_threshold, config.include_backchannels)
+    failed = sorted({e.turn_index for e in bad if e.turn_index is not None})
+    if not bad:
+        return GateDecision("pass", reason=f"no turn above WER {config.wer_threshold:.2f}")
+    what = f"{len(bad)} segment(s) above WER {config.wer_threshold:.2f} (turns {failed})"
+    if config.action == "flag":
+        return GateDecision("flag", reason=f"{what}: kept and flagged", failed_turns=failed)
+    if config.action == "drop":
+        return GateDecision("drop", reason=f"{what}: dialogue dropped", failed_turns=failed)
+    if attempt < config.max_retries and failed:
+        return GateDecision("resynthesize", list(failed),
+                            f"{what}: re-synthesis round {attempt + 1} of {config.max_retries}", failed)
+    final = config.on_exhausted
+    return GateDecision(final, reason=f"{what} after {attempt} re-synthesis round(s): "
+                        f"{'dialogue dropped' if final == 'drop' else 'kept and flagged'}", failed_turns=failed)

@@ -1,0 +1,208 @@
+"""Corpus turn-taking statistics against the human targets of REFERENCE_STATS.md.
+
+:func:`corpus_turn_taking` pools per-dialogue :class:`~eval.turn_taking.TurnTakingStats`;
+:func:`format_realism_table` prints each statistic beside its human range with pass or
+fail, plus the Jensen-Shannon divergence of the floor-transfer-offset histogram against
+the reference Normal(+200 ms, 400 ms) clipped to [-1.0, +2.5] s, in 0.2 s bins.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+from typing import Iterable
+
+import numpy as np
+
+from eval.normalize import canonical_backchannel
+from eval.turn_taking import TurnTakingStats
+
+__all__ = [
+    "RealismRow",
+    "TurnTakingReport",
+    "corpus_turn_taking",
+    "format_realism_table",
+    "fto_histogram",
+    "reference_fto_histogram",
+    "jensen_shannon",
+    "FTO_BIN_EDGES",
+    "HUMAN_TOP_BACKCHANNELS",
+]
+
+#: FTO histogram bins (s): 0.2 s wide over the reference's clip range [-1.0, +2.5]
+FTO_BIN_EDGES = np.round(np.arange(-1.0, 2.6 + 1e-9, 0.2), 3)
+FTO_CLIP = (-1.0, 2.5)
+REFERENCE_FTO_MEAN, REFERENCE_FTO_STD = 0.2, 0.4
+#: the four most common Switchboard backchannel forms (yeah + um-hum + uh-huh + right = 68%)
+HUMAN_TOP_BACKCHANNELS = frozenset({"yeah", "mm-hmm", "uh-huh", "right"})
+
+
+@dataclass(frozen=True)
+class RealismRow:
+    """One statistic of the corpus beside its human target.
+
+    :param low: lower bound of the target (``None``: no lower bound).
+    :param high: upper bound of the target (``None``: no upper bound).
+    :param passed: ``None`` when the row has no target or no value.
+    """
+
+    name: str
+    value: float | None
+    low: float | None = None
+    high: float | None = None
+    unit: str = ""
+    passed: bool | None = None
+
+    def target_text(self) -> str:
+        f = lambda x: _fmt(x, self.unit)  # noqa: E731
+        if self.low is None and self.high is None:
+            return "-"
+        if self.low is None:
+            return f"<= {f(self.high)}"
+        if self.high is None:
+            return f">= {f(self.low)}"
+        return f"{f(self.low)} .. {f(self.high)}"
+
+
+@dataclass(frozen=True)
+class TurnTakingReport:
+    """Pooled turn-taking statistics of a corpus.
+
+    :param rows: statistics in table order, with targets where REFERENCE_STATS.md gives them.
+    :param fto_hist: measured FTO histogram (probabilities over :data:`FTO_BIN_EDGES`).
+    :param reference_hist: the reference FTO histogram over the same bins.
+    :param jsd: Jensen-Shannon divergence (base 2, 0..1) between the two histograms.
+    """
+
+    num_dialogues: int
+    minutes: float
+    rows: tuple[RealismRow, ...]
+    fto_hist: tuple[float, ...]
+    reference_hist: tuple[float, ...]
+    jsd: float | None
+    ftos: tuple[float, ...] = ()
+
+    @property
+    def passed(self) -> bool:
+        """True when no row with a target failed."""
+        return all(r.passed is not False for r in self.rows)
+
+
+def _fmt(x: float | None, unit: str) -> str:
+    if x is None:
+        return "n/a"
+    if unit == "%":
+        return f"{100 * x:.1f}%"
+    if unit == "ms":
+        return f"{1000 * x:+.0f} ms"
+    if unit == "bool":
+        return "yes" if x else "no"
+    return f"{x:.2f}{(' ' + unit) if unit else ''}"
+
+
+def _normal_cdf(x: float) -> float:
+    return 0.5 * (1.0 + math.erf((x - REFERENCE_FTO_MEAN) / (REFERENCE_FTO_STD * math.sqrt(2.0))))
+
+
+def reference_fto_histogram() -> np.ndarray:
+    """Bin probabilities of Normal(+0.2, 0.4) clipped to [-1.0, +2.5] (clipped mass in the edge bins)."""
+    cdf = np.array([_normal_cdf(float(e)) for e in FTO_BIN_EDGES])
+    cdf[0], cdf[-1] = 0.0, 1.0
+    return np.diff(cdf)
+
+
+def fto_histogram(ftos: Iterable[float]) -> np.ndarray:
+    """Bin probabilities of measured FTOs, clipped like the reference; zeros when empty."""
+    values = np.clip(np.asarray(list(ftos), dtype=float), *FTO_CLIP)
+    counts, _ = np.histogram(values, bins=FTO_BIN_EDGES)
+    return counts / counts.sum() if counts.sum() else counts.astype(float)
+
+
+def jensen_shannon(p: np.ndarray, q: np.ndarray) -> float:
+    """Jensen-Shannon divergence in bits (0 = same, 1 = disjoint) of two distributions."""
+    p, q = p / p.sum(), q / q.sum()
+    m = (p + q) / 2
+    kl = lambda a: float(np.sum(a[a > 0] * np.log2(a[a > 0] / m[a > 0])))  # noqa: E731
+    return (kl(p) + kl(q)) / 2
+
+
+def _share(num: int, den: int) -> float | None:
+    return num / den if den else None
+
+
+def _row(name: str, value: float | None, low: float | None, high: float | None, unit: str) -> RealismRow:
+    passed = None
+    if value is not None and (low is not None or high is not None):
+        passed = (low is None or value >= low) and (high is None or value <= high)
+    return RealismRow(name, None if value is None else round(float(value), 4), low, high, unit, passed)
+
+
+def corpus_turn_taking(stats: Iterable[TurnTakingStats], backchannel_texts: Iterable[str] = ()) -> TurnTakingReport:
+    """Pool per-dialogue statistics and compare them with the human targets.
+
+    :param stats: one :class:`TurnTakingStats` per dialogue (e.g. from
+        ``TurnTakingStats.from_dict(dialogue_eval.metrics["turn_taking"])``).
+    :param backchannel_texts: the words of each backchannel (ASR hypotheses or timeline
+        text), for the share of the four human top forms; empty leaves that row n/a.
+    """
+    stats = list(stats)
+    minutes = sum(s.minutes for s in stats)
+    ftos = [f for s in stats for f in s.ftos]
+    pauses = [p for s in stats for p in s.pauses]
+    gaps = [g for s in stats for g in s.gaps]
+    n_bc = sum(len(s.backchannels) for s in stats)
+    n_turns = sum(s.num_turns for s in stats)
+    speech = sum(s.speech_time for s in stats)
+    forms = Counter(canonical_backchannel(t) for t in backchannel_texts)
+    forms.pop("", None)
+    per_min = (lambda n: n / minutes) if minutes > 0 else (lambda n: None)
+    median = lambda xs: float(np.median(xs)) if xs else None  # noqa: E731
+    n_fto = len(ftos)
+    rows = [
+        _row("Overlapping floor transfers (FTO<0)", _share(sum(f < 0 for f in ftos), n_fto), 0.25, 0.45, "%"),
+        _row("|FTO| < 500 ms", _share(sum(abs(f) < 0.5 for f in ftos), n_fto), 0.70, 0.85, "%"),
+        _row("Median FTO", median(ftos), 0.05, 0.25, "ms"),
+        _row("FTO > 1 s", _share(sum(f > 1.0 for f in ftos), n_fto), None, 0.10, "%"),
+        _row("Overlap share of speech time", sum(s.overlap_time for s in stats) / speech if speech else None,
+             0.03, 0.10, "%"),
+        _row("Backchannels, share of utterances", _share(n_bc, n_bc + n_turns), 0.12, 0.22, "%"),
+        _row("Backchannels per conversation-minute", per_min(n_bc), 3.0, 8.0, "/min"),
+        _row("Top-4 human BC forms (yeah, uh-huh, mm-hmm, right)",
+             _share(sum(forms[f] for f in HUMAN_TOP_BACKCHANNELS), sum(forms.values())), 0.60, None, "%"),
+        _row("Median pause > median gap",
+             None if median(pauses) is None or median(gaps) is None else float(median(pauses) > median(gaps)),
+             1.0, None, "bool"),
+        _row("IPUs per minute", per_min(sum(sum(s.ipus) for s in stats)), None, None, "/min"),
+        _row("Pauses per minute", per_min(len(pauses)), None, None, "/min"),
+        _row("Gaps per minute", per_min(len(gaps)), None, None, "/min"),
+        _row("Overlaps per minute (between + within)",
+             per_min(sum(len(s.overlaps_between) + len(s.overlaps_within) for s in stats)), None, None, "/min"),
+        _row("Median pause", median(pauses), None, None, "ms"),
+        _row("Median gap", median(gaps), None, None, "ms"),
+        _row("Mean IPU duration", float(np.mean([d for s in stats for d in s.ipu_durations]))
+             if any(s.ipu_durations for s in stats) else None, None, None, "s"),
+    ]
+    hist, ref = fto_histogram(ftos), reference_fto_histogram()
+    return TurnTakingReport(
+        num_dialogues=len(stats), minutes=round(minutes, 3), rows=tuple(rows),
+        fto_hist=tuple(float(x) for x in hist), reference_hist=tuple(float(x) for x in ref),
+        jsd=round(jensen_shannon(hist, ref), 4) if n_fto else None, ftos=tuple(ftos),
+    )
+
+
+def format_realism_table(report: TurnTakingReport) -> str:
+    """A plain-text table: statistic, measured value, human target, PASS/FAIL."""
+    header = ("Statistic (measured from audio by VAD)", "Measured", "Human target", "Result")
+    lines = [(r.name, _fmt(r.value, r.unit), r.target_text(),
+              "-" if r.passed is None else ("PASS" if r.passed else "FAIL")) for r in report.rows]
+    lines.append(("JSD of FTO histogram vs Normal(+200ms,400ms)", "n/a" if report.jsd is None else f"{report.jsd:.3f}",
+                  "0 = same, 1 = disjoint", "-"))
+    widths = [max(len(row[i]) for row in [header, *lines]) for i in range(4)]
+    fmt = lambda row: "  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip()  # noqa: E731
+    checked = [r for r in report.rows if r.passed is not None]
+    out = [f"Turn-taking realism: {report.num_dialogues} dialogue(s), {report.minutes:.1f} min, "
+           f"{len(report.ftos)} floor transfers", fmt(header), fmt(tuple("-" * w for w in widths))]
+    out += [fmt(row) for row in lines]
+    out.append(f"{sum(bool(r.passed) for r in checked)}/{len(checked)} targets met")
+    return "\n".join(out)
