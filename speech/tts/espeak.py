@@ -8,6 +8,8 @@ and espeak's word events give word times, so utterances carry ``word_times="engi
 from __future__ import annotations
 
 import ctypes
+import re
+import string
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +32,7 @@ EVENT_WORD = 1
 PARAM_RATE = 1
 PARAM_PITCH = 3
 PARAM_RANGE = 4
+_PUNCTUATION = string.punctuation + "\u201c\u201d\u2018\u2019\u2026"
 #: espeak's default speaking rate, in words per minute
 DEFAULT_RATE_WPM = 175
 #: espeak accepts rates in this range (words per minute)
@@ -129,16 +132,38 @@ def _load_library(data_path: str | None) -> dict[str, Any]:
 
 
 def _words_from_events(text_bytes: bytes, events: list[tuple[int, int, int]], duration: float) -> tuple[Word, ...]:
-    """Word times from espeak word events (start in ms; a word ends where the next begins)."""
+    """Word times from espeak word events, one :class:`Word` per word of the text.
+
+    espeak starts a word event at each word it speaks (``audio_position`` in ms) but merges
+    some short words into their neighbour ("for the"); such words share the span of the
+    event they belong to, split in proportion to their length. A span ends where the
+    next event starts (the last one at the end of the audio).
+    """
     text = text_bytes.decode("utf-8")
+    tokens = [(m.start(), m.group().strip(_PUNCTUATION)) for m in re.finditer(r"\S+", text)]
+    tokens = [(pos, tok) for pos, tok in tokens if tok]
+    if not tokens or not events:
+        return ()
+    # text_position is 1-based and counts characters (UTF-8 input).
+    marks = sorted((pos - 1, ms / 1000.0) for pos, _length, ms in events)
+    groups: list[tuple[float, list[str]]] = []
+    for pos, tok in tokens:
+        # the event of this word, if espeak gave it one (+1: a leading quote or bracket)
+        own = [t for p, t in marks if pos <= p <= pos + len(tok)]
+        if own or not groups:
+            groups.append((own[0] if own else 0.0, [tok]))
+        else:
+            groups[-1][1].append(tok)
     words: list[Word] = []
-    for n, (pos, length, ms) in enumerate(events):
-        # text_position is 1-based and counts characters (UTF-8 input).
-        token = text[pos - 1 : pos - 1 + length].strip()
-        start = ms / 1000.0
-        end = events[n + 1][2] / 1000.0 if n + 1 < len(events) else duration
-        if token:
-            words.append(Word(token, round(start, 3), round(max(start, min(end, duration)), 3)))
+    for n, (start, toks) in enumerate(groups):
+        end = groups[n + 1][0] if n + 1 < len(groups) else duration
+        end = max(start, min(end, duration))
+        total = sum(len(t) for t in toks)
+        t0 = start
+        for tok in toks:
+            t1 = t0 + (end - start) * len(tok) / total
+            words.append(Word(tok, round(t0, 3), round(t1, 3)))
+            t0 = t1
     return tuple(words)
 
 
