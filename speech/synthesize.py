@@ -117,7 +117,8 @@ def _shift_words(words: tuple[Word, ...] | None, scale: float, offset: float, du
     for w in words:
         start = min(max(w.start * scale - offset, 0.0), duration)
         end = min(max(w.end * scale - offset, start), duration)
-        out.append(Word(w.text, round(start, 3), round(end, 3)))
+        # rounding must not push a time past the end of the audio
+        out.append(Word(w.text, min(round(start, 3), duration), min(round(end, 3), duration)))
     return tuple(out)
 
 
@@ -157,10 +158,11 @@ def speak_text(text: str, voice: Voice, pool: TTSPool, config: SpeechConfig, rat
                seed: int | None = None) -> Synthesis:
     """Clean audio of ``text`` in ``voice``, from the cache (``config.cache_dir``) when there.
 
-    :param seed: engine seed; ``None`` derives it from voice and text, so equal turns share entries.
+    :param seed: engine seed; ``None`` derives it from the engine voice and the text, so equal
+        turns share cache entries.
     """
     if seed is None:
-        seed = stable_seed("tts", voice.id, text) % (2**31)
+        seed = stable_seed("tts", voice.backend, voice.model, voice.speaker, text) % (2**31)
     cache = pool.cache(config.cache_dir)
     key = ""
     if cache.enabled:
