@@ -44,8 +44,8 @@ def cp_wer(reference: dict[str, str], hypothesis: dict[str, str]) -> CpWerResult
         raise MissingDependency("meeteval", extra="eval", why="cpWER") from None
     ref = {k: normalize_text(v) for k, v in reference.items()}
     hyp = {k: normalize_text(v) for k, v in hypothesis.items()} or {"_": ""}
-    # meeteval warns that plain strings have no timestamps; that is what we mean
-    log = logging.getLogger("meeteval")
+    # meeteval's "preprocess" logger warns that plain strings have no timestamps; that is what we mean
+    log = logging.getLogger("preprocess")
     level, log.level = log.level, logging.ERROR
     try:
         result = cp_word_error_rate(reference=ref, hypothesis=hyp)

@@ -37,7 +37,7 @@ _TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
 #: spelling variants -> one form (applied per token after punctuation is gone)
 _SPELLING = {
     "ok": "okay", "mhm": "mm-hmm", "mmhmm": "mm-hmm", "mm-hm": "mm-hmm", "um-hum": "mm-hmm", "m-hm": "mm-hmm",
-    "uhhuh": "uh-huh", "uh-hu": "uh-huh", "alright": "all right", "yea": "yeah",
+    "uhhuh": "uh-huh", "uh-hu": "uh-huh", "alright": "all right", "yea": "yeah", "cannot": "can not",
 }
 #: equivalence classes of backchannel sounds that ASR writes in several ways
 _BACKCHANNEL_CLASS = {"mm": "mm-hmm", "hmm": "mm-hmm", "mmm": "mm-hmm", "huh": "uh-huh", "yep": "yeah", "yup": "yeah"}
@@ -118,6 +118,9 @@ def _tokens(text: str) -> list[str]:
     out: list[str] = []
     for raw in text.split():
         w = _SPELLING.get(raw.strip("'"), raw.strip("'"))
+        if " " in w:
+            out.extend(w.split())
+            continue
         # hyphenated compounds compare by parts ("twenty-one" == "twenty one"), except backchannels
         out.extend([w] if w in BACKCHANNEL_WORDS or "-" not in w else [p for p in w.split("-") if p])
     return [w for w in out if w]
