@@ -1,0 +1,197 @@
+"""The exporter interface, its registry, and helpers every format shares.
+
+An exporter turns the corpus's :class:`~duplex.records.Timeline` records into one
+training or scoring format under ``<corpus>/exports/<name>/``. It sees the dialogues
+one at a time (:meth:`Exporter.add`), so a large corpus streams through it, and
+writes any corpus-wide file in :meth:`Exporter.finish`.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import Any, ClassVar
+
+from duplex.records import Segment, Timeline
+from speech.records import Word
+from text_dialogue.errors import DuplexsynthError
+from text_dialogue.registry import Registry
+
+__all__ = [
+    "Exporter",
+    "ExportError",
+    "EXPORTERS",
+    "register_exporter",
+    "available_exporters",
+    "get_exporter",
+    "segment_words",
+    "stereo_audio_path",
+    "write_text_atomic",
+    "format_seconds",
+    "AtomicTextFile",
+]
+
+
+class ExportError(DuplexsynthError):
+    """An export could not be written; the message names the dialogue or file and the fix.
+
+    :param outputs: format -> export folder, for the formats that were still written
+        (set when only some dialogues failed).
+    :param failures: ``(format, dialogue_id, reason)`` of each failed dialogue.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        outputs: dict[str, Path] | None = None,
+        failures: list[tuple[str, str, str]] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.outputs = outputs or {}
+        self.failures = failures or []
+
+
+class Exporter(ABC):
+    """Writes one export format.
+
+    Subclasses set ``name`` (also the folder name under ``exports/``) and
+    ``config_type`` (a frozen dataclass of their options) and register with
+    :func:`register_exporter`.
+    """
+
+    name: ClassVar[str]
+    config_type: ClassVar[type]
+
+    def __init__(self, config: Any) -> None:
+        self.config = config
+        self.corpus_dir = Path(".")
+        self.out_dir = Path(".")
+
+    def start(self, corpus_dir: Path, out_dir: Path) -> None:
+        """Prepare to export the corpus in ``corpus_dir`` into ``out_dir`` (created here)."""
+        self.corpus_dir = Path(corpus_dir)
+        self.out_dir = Path(out_dir)
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+
+    @abstractmethod
+    def add(self, timeline: Timeline) -> None:
+        """Export one dialogue. Raise :class:`ExportError` (or ``OSError``) to skip it."""
+
+    def finish(self) -> Path:
+        """Write corpus-wide files; return where the export is (a folder or a file)."""
+        return self.out_dir
+
+
+EXPORTERS: Registry[Exporter] = Registry("export format", "DUPLEXSYNTH_EXPORT_FORMAT", "lhotse")
+register_exporter = EXPORTERS.register
+available_exporters = EXPORTERS.available
+
+
+def get_exporter(name: str, options: dict[str, Any] | None = None) -> Exporter:
+    """Build the exporter registered as ``name`` with its config fields from ``options``."""
+    return EXPORTERS.create(name, options)
+
+
+def format_seconds(value: float) -> str:
+    """Seconds with millisecond precision, as the text formats (RTTM, CTM, STM) write them."""
+    return f"{value:.3f}"
+
+
+def _estimate_words(seg: Segment) -> list[Word]:
+    """Spread the segment's text over its span, each word's share ~ its length in characters."""
+    tokens = seg.text.split()
+    if not tokens:
+        return []
+    weights = [len(t) + 1 for t in tokens]
+    total = float(sum(weights))
+    words, t = [], seg.start
+    for token, w in zip(tokens, weights):
+        end = t + seg.duration * w / total
+        words.append(Word(token, round(t, 4), round(end, 4)))
+        t = end
+    return words
+
+
+def segment_words(seg: Segment) -> list[Word]:
+    """The words a segment makes audible, with absolute times, in time order.
+
+    Words that start after the segment's end (an interrupted turn's lost tail) are
+    dropped and the last kept word is clipped to the end. A segment with text but no
+    word times gets times estimated from its span, so no format loses its words.
+    """
+    if not seg.words:
+        return _estimate_words(seg)
+    out = []
+    for w in sorted(seg.words, key=lambda w: w.start):
+        text = "_".join(w.text.split())  # a space inside a token would split a CTM/RTTM field
+        if not text or w.start >= seg.end:
+            continue
+        start = max(w.start, seg.start)
+        out.append(Word(text, start, max(start, min(w.end, seg.end))))
+    return out
+
+
+def stereo_audio_path(corpus_dir: Path, timeline: Timeline) -> Path:
+    """The dialogue's stereo file.
+
+    :raises ExportError: when the timeline names none or the file is missing.
+    """
+    if not timeline.audio_path:
+        raise ExportError(
+            f"dialogue {timeline.id} has no audio_path in timelines.jsonl; "
+            "run the duplex stage to render its stereo audio"
+        )
+    path = Path(corpus_dir) / timeline.audio_path
+    if not path.is_file():
+        raise ExportError(
+            f"dialogue {timeline.id}: stereo file {path} is missing; re-run the duplex stage for it"
+        )
+    return path
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write a text file through a temp file in the same folder and a rename.
+
+    (The duplex stage cannot import ``duplexsynth.corpus``, which has the same helper.)
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class AtomicTextFile:
+    """A text file written line by line into a temp file and renamed into place on :meth:`commit`.
+
+    Corpus-wide files (``all.rttm``, ``A.ctm``) stream through it, so a killed export
+    never leaves a half-written file under the final name.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, self._tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.")
+        self._file = os.fdopen(fd, "w", encoding="utf-8")
+
+    def write_lines(self, lines: list[str]) -> None:
+        """Append lines (without newlines)."""
+        self._file.write("".join(line + "\n" for line in lines))
+
+    def commit(self) -> Path:
+        """Close the temp file and rename it to :attr:`path`."""
+        self._file.close()
+        os.replace(self._tmp, self.path)
+        return self.path
+
+    def discard(self) -> None:
+        """Close and delete the temp file."""
+        self._file.close()
+        Path(self._tmp).unlink(missing_ok=True)

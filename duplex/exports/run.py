@@ -1,0 +1,116 @@
+"""Export a whole corpus: stream its timelines through one exporter per format."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any, Callable, Iterator, Mapping, Sequence
+
+from duplex.exports.base import ExportError, Exporter, available_exporters, get_exporter
+from duplex.records import Timeline
+
+__all__ = ["TIMELINES_MANIFEST", "EXPORTS_DIR", "read_timelines", "count_dialogues", "resolve_formats", "export_corpus"]
+
+log = logging.getLogger(__name__)
+
+#: the duplex stage's manifest, in the corpus folder
+TIMELINES_MANIFEST = "timelines.jsonl"
+#: exports go to <corpus>/exports/<format>/
+EXPORTS_DIR = "exports"
+
+
+def _manifest(corpus_dir: Path) -> Path:
+    corpus_dir = Path(corpus_dir)
+    if not corpus_dir.is_dir():
+        raise ExportError(f"corpus folder {corpus_dir} does not exist; pass the folder that holds {TIMELINES_MANIFEST}")
+    path = corpus_dir / TIMELINES_MANIFEST
+    if not path.is_file():
+        raise ExportError(
+            f"{path} does not exist; run `duplexsynth duplex {corpus_dir}` first to place the dialogues on a timeline"
+        )
+    return path
+
+
+def read_timelines(corpus_dir: Path) -> Iterator[Timeline]:
+    """Stream the Timeline records of ``<corpus_dir>/timelines.jsonl``.
+
+    :raises ExportError: when the folder or manifest is missing, or a line is not a Timeline.
+    """
+    path = _manifest(corpus_dir)
+    with open(path, encoding="utf-8") as f:
+        for lineno, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            try:
+                data = json.loads(line)
+                if data.get("type", "Timeline") != "Timeline":
+                    raise ValueError(f"record type {data.get('type')!r} is not Timeline")
+                yield Timeline.from_dict(data)
+            except (ValueError, TypeError, KeyError, AttributeError) as e:
+                raise ExportError(f"{path}:{lineno}: not a valid Timeline record ({e}); fix or delete that line") from None
+
+
+def count_dialogues(corpus_dir: Path) -> int:
+    """How many timelines the corpus holds (non-empty manifest lines), for a progress bar."""
+    with open(_manifest(corpus_dir), encoding="utf-8") as f:
+        return sum(1 for line in f if line.strip())
+
+
+def resolve_formats(formats: Sequence[str]) -> list[str]:
+    """Expand ``"all"`` and drop repeats, keeping the order given."""
+    out: list[str] = []
+    for name in formats:
+        for expanded in available_exporters() if name == "all" else [name]:
+            if expanded not in out:
+                out.append(expanded)
+    if not out:
+        raise ExportError(f"no export format given; choose from {', '.join(available_exporters())} or all")
+    return out
+
+
+def export_corpus(
+    corpus_dir: Path,
+    formats: Sequence[str],
+    options: Mapping[str, Mapping[str, Any]] | None = None,
+    on_dialogue: Callable[[Timeline], None] | None = None,
+) -> dict[str, Path]:
+    """Write every requested format to ``<corpus_dir>/exports/<format>/``.
+
+    A dialogue that fails in one format is logged and skipped there; the others go on.
+
+    :param formats: exporter names (see :func:`available_exporters`) or ``"all"``.
+    :param options: format name -> that exporter's config fields, e.g.
+        ``{"streams": {"frame_rate": 12.5, "chunk_ms": 160}}``.
+    :param on_dialogue: called after each dialogue (a progress bar's update).
+    :return: format name -> where its export is.
+    :raises ExportError: when the corpus or manifest is missing, or (after writing
+        everything else) when some dialogues failed; ``outputs`` and ``failures`` are set.
+    """
+    corpus_dir = Path(corpus_dir)
+    _manifest(corpus_dir)
+    options = options or {}
+    exporters: dict[str, Exporter] = {}
+    for name in resolve_formats(formats):
+        exporter = get_exporter(name, dict(options.get(name) or {}))
+        exporter.start(corpus_dir, corpus_dir / EXPORTS_DIR / name)
+        exporters[name] = exporter
+    failures: list[tuple[str, str, str]] = []
+    for timeline in read_timelines(corpus_dir):
+        for name, exporter in exporters.items():
+            try:
+                exporter.add(timeline)
+            except (ExportError, OSError, ValueError, RuntimeError) as e:
+                log.error("export %s: dialogue %s skipped: %s", name, timeline.id, e)
+                failures.append((name, timeline.id, str(e)))
+        if on_dialogue is not None:
+            on_dialogue(timeline)
+    outputs = {name: exporter.finish() for name, exporter in exporters.items()}
+    if failures:
+        first = failures[0]
+        raise ExportError(
+            f"{len(failures)} dialogue export(s) failed, first: {first[0]} {first[1]}: {first[2]}",
+            outputs=outputs,
+            failures=failures,
+        )
+    return outputs

@@ -1,0 +1,65 @@
+"""The ``export`` command: write a corpus's timelines in training and scoring formats."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from duplex.exports import ExportError, available_exporters, count_dialogues, export_corpus
+from duplexsynth.cli.common import handle_errors
+
+__all__ = ["export"]
+
+
+@click.command()
+@click.argument("corpus", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--format", "-f", "formats", multiple=True, required=True,
+              type=click.Choice([*available_exporters(), "all"]),
+              help="Export format (repeat for several; 'all' for every one).")
+@click.option("--frame-rate", type=float, default=12.5, show_default=True,
+              help="streams: text frames per second.")
+@click.option("--chunk-ms", type=float, default=160.0, show_default=True,
+              help="streams: length of one interleaved A/B slice in milliseconds.")
+@click.option("--main-speaker", type=click.Choice(["A", "B", "both"]), default="A", show_default=True,
+              help="moshi: the speaker Moshi learns to be (left channel); 'both' writes each dialogue twice.")
+@click.option("--no-backchannels", is_flag=True,
+              help="rttm/ctm/stm/streams: leave the listener backchannels out.")
+@handle_errors
+def export(corpus: Path, formats: tuple[str, ...], frame_rate: float, chunk_ms: float,
+           main_speaker: str, no_backchannels: bool) -> None:
+    """Export CORPUS/timelines.jsonl to CORPUS/exports/<format>/.
+
+    \b
+    moshi     stereo WAV + alignment JSON + JSONL manifest (moshi-finetune)
+    lhotse    RecordingSet, SupervisionSet (word alignments), CutSet
+    rttm      speaker diarization reference (pyannote, dscore)
+    ctm, stm  word times per speaker, segment transcripts (meeteval, sclite)
+    textgrid  Praat TextGrid: segments, words and events per speaker
+    streams   text tokens per audio frame + interleaved A/B chunks
+    """
+    backchannels = {"include_backchannels": not no_backchannels}
+    options = {
+        "streams": {"frame_rate": frame_rate, "chunk_ms": chunk_ms, **backchannels},
+        "moshi": {"main_speaker": main_speaker},
+        "rttm": backchannels, "ctm": backchannels, "stm": backchannels,
+    }
+    total = count_dialogues(corpus)
+    from tqdm import tqdm
+
+    failed: ExportError | None = None
+    with tqdm(total=total, unit="dialogue", desc="export", disable=None) as bar:
+        try:
+            outputs = export_corpus(corpus, list(formats), options, on_dialogue=lambda _: bar.update(1))
+        except ExportError as e:
+            if not e.outputs:
+                raise
+            failed, outputs = e, e.outputs
+    for name, path in outputs.items():
+        click.echo(f"{name}: {path}")
+    if failed is not None:
+        for fmt, dialogue_id, reason in failed.failures:
+            click.echo(f"failed: {fmt} {dialogue_id}: {reason}", err=True)
+        click.echo(f"{len(failed.failures)} dialogue export(s) failed", err=True)
+        sys.exit(1)
