@@ -1,29 +1,53 @@
-"""Build one dialogue's Timeline and its two-channel audio from its utterances."""
+"""Build one dialogue's Timeline and its two-channel audio from its utterances.
+
+Steps: split each turn at its confirmed pauses (:mod:`duplex.pieces`), draw the
+pause lengths (:mod:`duplex.placement`), place turns at drawn floor-transfer offsets
+or as interruptions (:mod:`duplex.interruptions`), add listener backchannels
+(:mod:`duplex.backchannels`), then render (:mod:`duplex.render`).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 import numpy as np
 
-from duplex.records import Segment, Timeline
-from duplex.render import render_stereo
-from duplex.timing import TimingConfig, place_utterances
+from duplex.backchannels import place_backchannels
+from duplex.pieces import FRAME_SECONDS, split_utterance
+from duplex.placement import place_turns, plan_turn
+from duplex.presets import resolve_timing
+from duplex.records import CHANNEL_OF, Segment, Timeline
+from duplex.render import mix_to_mono, peak_of, render_stereo
+from duplex.timing import TimingConfig
+from speech.audio import frame_rms_db, resample
 from speech.records import Utterance
+from text_dialogue.errors import GenerationError
 
 __all__ = ["DuplexConfig", "build_timeline"]
 
 
 @dataclass(frozen=True)
 class DuplexConfig:
-    """Options of the duplex stage."""
+    """Options of the duplex stage.
 
+    ``timing`` is resolved against ``preset`` when the config is made: fields left at
+    their defaults take the preset's values (:func:`duplex.presets.resolve_timing`).
+    """
+
+    #: named turn-taking preset: "telephone", "lively" or "formal"
+    preset: str = "telephone"
+    #: turn-taking parameters; set fields override the preset
     timing: TimingConfig = field(default_factory=TimingConfig)
     #: also write a mono mix beside the stereo file
     write_mono: bool = True
     #: "flac" or "wav" (16-bit PCM either way)
     audio_format: str = "flac"
+
+    def __post_init__(self) -> None:
+        if self.audio_format not in ("flac", "wav"):
+            raise ValueError(f"duplex.audio_format must be 'flac' or 'wav', got {self.audio_format!r}")
+        object.__setattr__(self, "timing", resolve_timing(self.preset, self.timing))
 
 
 def build_timeline(
@@ -35,24 +59,45 @@ def build_timeline(
 ) -> tuple[Timeline, np.ndarray]:
     """Place the utterances on two channels and render them.
 
+    :param utterances: the turns (``kind="turn"``) and the backchannel forms
+        (``kind="backchannel"``, from :func:`speech.backchannels.speak_backchannels`).
     :param load: returns an utterance's mono float32 audio at its ``sampling_rate``.
-    :return: the Timeline (no audio paths yet) and the stereo float32 array.
+    :return: the Timeline (no audio paths yet) and the stereo float32 array ``(n, 2)``.
     """
-    turns = [u for u in utterances if u.kind == "turn"]
+    cfg = config.timing
+    turns = sorted((u for u in utterances if u.kind == "turn"), key=lambda u: u.turn_index)
     if not turns:
-        raise ValueError(f"dialogue {dialogue_id} has no turn utterances")
+        raise GenerationError(f"duplex: dialogue {dialogue_id} has no turn utterances; run the speech stage first")
+    bad = sorted({u.speaker for u in utterances} - set(CHANNEL_OF))
+    if bad:
+        raise GenerationError(f"duplex: dialogue {dialogue_id} has speakers {bad}; only {sorted(CHANNEL_OF)} are placed")
     sr = turns[0].sampling_rate
-    by_id = {u.id: u for u in utterances}
-    segments, events = place_utterances(turns, config.timing, rng)
-    duration = max(s.end for s in segments) + config.timing.tail
-
-    def load_segment(seg: Segment) -> np.ndarray:
-        return load(by_id[seg.utterance_id or ""])
-
-    stereo = render_stereo(segments, duration, sr, load_segment)
+    audio: dict[str, np.ndarray] = {}
+    levels: dict[str, np.ndarray] = {}
+    fixed: list[Utterance] = []
+    for u in utterances:
+        samples = np.asarray(load(u), dtype=np.float32)
+        if samples.ndim != 1:
+            raise GenerationError(f"duplex: utterance {u.id} audio has shape {samples.shape}; expected mono")
+        samples = resample(samples, u.sampling_rate, sr)
+        audio[u.id] = samples
+        levels[u.id] = frame_rms_db(samples, sr, FRAME_SECONDS)
+        fixed.append(replace(u, duration=len(samples) / sr, sampling_rate=sr))  # the audio is the truth
+    turns = sorted((u for u in fixed if u.kind == "turn"), key=lambda u: u.turn_index)
+    plans = [plan_turn(u, split_utterance(u, levels[u.id], cfg.silence_db, cfg.min_silence), cfg, rng) for u in turns]
+    segments, events, slots = place_turns(plans, levels, cfg, rng)
+    bc_segments, bc_events = place_backchannels(segments, slots, [u for u in fixed if u.kind == "backchannel"], cfg, rng)
+    segments = sorted(segments + bc_segments, key=lambda s: (s.start, s.channel))
+    events = sorted(events + bc_events, key=lambda e: (e.start, e.end))
+    duration = max(s.end for s in segments) + cfg.tail
+    stereo = render_stereo(segments, duration, sr, lambda s: audio[s.utterance_id or ""], cfg.interruption_fade)
+    engine = all(u.words is not None for u in turns)
     timeline = Timeline(
         id=dialogue_id, duration=round(len(stereo) / sr, 4), sampling_rate=sr,
-        segments=tuple(segments), events=tuple(events), peak=round(float(np.max(np.abs(stereo))), 4),
-        meta={"word_times": "estimated"},
+        segments=tuple(segments), events=tuple(events), peak=round(peak_of(stereo), 4),
+        meta={
+            "word_times": "engine" if engine else "estimated", "preset": config.preset,
+            "mono_peak": round(peak_of(mix_to_mono(stereo)), 4),
+        },
     )
     return timeline, stereo

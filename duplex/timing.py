@@ -1,43 +1,120 @@
-"""The turn-taking model: where each turn starts relative to the previous one.
+"""The turn-taking model's parameters and its random draws.
 
-Floor-transfer offsets (FTO = next start - previous end; negative = overlap) are drawn
-from a clipped normal whose defaults come from ../shared/REFERENCE_STATS.md:
-Normal(+200 ms, 400 ms) clipped to [-1.0, +2.5] s.
+Every number a duplex timeline depends on lives in :class:`TimingConfig`; the
+defaults are the "telephone" preset and come from ../shared/REFERENCE_STATS.md:
+
+* floor-transfer offsets (FTO = next start - previous end; negative = overlap)
+  ~ Normal(+200 ms, 400 ms) clipped to [-1.0, +2.5] s;
+* pauses inside a turn ~ log-normal, median 450 ms, at least 200 ms;
+* backchannels about one per 10 s of partner speech, 0.2-0.7 s long, at least
+  700 ms into a turn, onset -200..+300 ms around the partner's pause onset;
+* interruptions in 3 % of speaker changes, 0.3-1.0 s of overlap, then a fade.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from duplex.records import CHANNEL_OF, Event, Segment
-from speech.records import Utterance, Word
+from speech.backchannels import FORM_WEIGHTS
+from speech.records import Word
 
-__all__ = ["TimingConfig", "draw_fto", "place_utterances", "estimate_words"]
+__all__ = ["TimingConfig", "draw_fto", "draw_pause", "estimate_words"]
 
 
 @dataclass(frozen=True)
 class TimingConfig:
-    """Parameters of the turn-taking model (seconds)."""
+    """Parameters of the turn-taking model (times in seconds)."""
 
-    #: mean floor-transfer offset
+    # --- floor transfers -------------------------------------------------------
+    #: mean of the floor-transfer offset (next start - previous end)
     fto_mean: float = 0.2
     #: standard deviation of the floor-transfer offset
     fto_std: float = 0.4
+    #: lower clip of the floor-transfer offset (the longest overlap)
     fto_min: float = -1.0
+    #: upper clip of the floor-transfer offset (the longest gap)
     fto_max: float = 2.5
-    #: an overlap never covers more than this share of either turn
+    #: an overlap never covers more than this share of the overlapped stretches
     max_overlap_share: float = 0.4
-    #: silence before the first turn and after the last
+    #: silence before the first turn
     lead_in: float = 0.3
+    #: silence after the last sound
     tail: float = 0.5
+    # --- pauses inside a turn ----------------------------------------------------
+    #: median of the log-normal pause length
+    pause_median: float = 0.45
+    #: sigma (log scale) of the log-normal pause length
+    pause_sigma: float = 0.45
+    #: shortest pause (shorter silences merge into one speech run)
+    pause_min: float = 0.2
+    #: longest pause
+    pause_max: float = 2.0
+    #: share of clause boundaries (",", ";", ":", dashes) that become a drawn pause;
+    #: sentence boundaries always do
+    phrase_pause_prob: float = 0.35
+    #: frames this far below the utterance's speech level count as silence (dB)
+    silence_db: float = -30.0
+    #: a text boundary is confirmed by an audio silence at least this long
+    min_silence: float = 0.1
+    # --- backchannels ------------------------------------------------------------
+    #: backchannels per second of partner speech (0 disables them)
+    backchannel_rate: float = 0.1
+    #: a backchannel starts at least this far into the partner's turn
+    backchannel_min_into_turn: float = 0.7
+    #: earliest onset relative to the partner's pause onset
+    backchannel_onset_min: float = -0.2
+    #: latest onset relative to the partner's pause onset
+    backchannel_onset_max: float = 0.3
+    #: shortest and longest backchannel audio that may be used
+    backchannel_min_duration: float = 0.15
+    backchannel_max_duration: float = 0.75
+    #: no backchannel within this time after the listener's previous one ends
+    backchannel_refractory: float = 0.8
+    #: the listener is silent this long before and after a backchannel
+    backchannel_own_silence: float = 1.0
+    #: relative weight of each backchannel form (lower-case text); others weigh 0.01
+    backchannel_weights: dict[str, float] = field(default_factory=lambda: dict(FORM_WEIGHTS))
+    # --- interruptions -----------------------------------------------------------
+    #: share of speaker changes where the next speaker cuts in
+    interruption_prob: float = 0.03
+    #: shortest and longest overlap before the interrupted speaker stops
+    interruption_overlap_min: float = 0.3
+    interruption_overlap_max: float = 1.0
+    #: the interrupted speaker has talked at least this long before being cut in on
+    interruption_min_into_turn: float = 1.0
+    #: fade-out at the cut
+    interruption_fade: float = 0.04
+    #: a cut lies on a frame at least this far below the speech level (dB)
+    cut_db: float = -20.0
+
+    def __post_init__(self) -> None:
+        checks = [
+            ("fto_std", self.fto_std >= 0), ("fto_min <= fto_max", self.fto_min <= self.fto_max),
+            ("pause_min <= pause_max", 0 < self.pause_min <= self.pause_max), ("pause_median", self.pause_median > 0),
+            ("phrase_pause_prob", 0 <= self.phrase_pause_prob <= 1), ("backchannel_rate", self.backchannel_rate >= 0),
+            ("interruption_prob", 0 <= self.interruption_prob <= 1),
+            ("interruption_overlap_min <= interruption_overlap_max",
+             0 < self.interruption_overlap_min <= self.interruption_overlap_max),
+            ("backchannel_onset_min <= backchannel_onset_max", self.backchannel_onset_min <= self.backchannel_onset_max),
+            ("max_overlap_share", 0 <= self.max_overlap_share < 1), ("lead_in, tail", self.lead_in >= 0 and self.tail >= 0),
+        ]
+        bad = [name for name, ok in checks if not ok]
+        if bad:
+            raise ValueError(f"invalid duplex timing value(s): {', '.join(bad)}; see duplex.timing.TimingConfig")
 
 
 def draw_fto(rng: np.random.Generator, config: TimingConfig) -> float:
     """One floor-transfer offset from the clipped normal."""
     return float(np.clip(rng.normal(config.fto_mean, config.fto_std), config.fto_min, config.fto_max))
+
+
+def draw_pause(rng: np.random.Generator, config: TimingConfig) -> float:
+    """One pause length from the clipped log-normal."""
+    value = config.pause_median * float(np.exp(rng.normal(0.0, config.pause_sigma)))
+    return float(np.clip(value, config.pause_min, config.pause_max))
 
 
 _TOKEN = re.compile(r"\S+")
@@ -54,36 +131,3 @@ def estimate_words(text: str, start: float, end: float) -> tuple[Word, ...]:
     weights = np.array([len(t) + 1 for t in tokens], dtype=float)
     edges = start + (end - start) * np.concatenate([[0.0], np.cumsum(weights)]) / weights.sum()
     return tuple(Word(t, round(float(a), 3), round(float(b), 3)) for t, a, b in zip(tokens, edges[:-1], edges[1:]))
-
-
-def place_utterances(
-    utterances: list[Utterance], config: TimingConfig, rng: np.random.Generator
-) -> tuple[list[Segment], list[Event]]:
-    """Place turns one after another with drawn offsets; return segments and gap/overlap events."""
-    segments: list[Segment] = []
-    events: list[Event] = []
-    prev: Segment | None = None
-    for utt in sorted(utterances, key=lambda u: u.turn_index):
-        if prev is None:
-            start = config.lead_in
-        else:
-            fto = draw_fto(rng, config)
-            if prev.speaker == utt.speaker:
-                fto = max(fto, 0.2)  # the same speaker never overlaps itself
-            limit = config.max_overlap_share * min(prev.duration, utt.duration)
-            fto = max(fto, -limit)
-            start = max(prev.end + fto, prev.start + 0.1)
-            if prev.speaker != utt.speaker:
-                kind = "overlap" if start < prev.end else "gap"
-                events.append(Event(kind=kind, start=min(start, prev.end), end=max(start, prev.end), speaker=utt.speaker))
-        end = start + utt.duration
-        seg = Segment(
-            channel=CHANNEL_OF[utt.speaker], speaker=utt.speaker, start=round(start, 4), end=round(end, 4),
-            text=utt.text, words=utt.words and tuple(
-                Word(w.text, round(start + w.start, 3), round(start + w.end, 3)) for w in utt.words
-            ) or estimate_words(utt.text, start, end),
-            kind=utt.kind, turn_index=utt.turn_index, utterance_id=utt.id, source_end=utt.duration,
-        )
-        segments.append(seg)
-        prev = seg if prev is None or seg.end >= prev.end else prev
-    return segments, events
