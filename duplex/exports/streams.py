@@ -6,8 +6,9 @@ Written under ``exports/streams/``, per dialogue, with ``index.jsonl`` listing t
     per channel, one text token per audio frame at ``frame_rate`` Hz (12.5 Hz is the
     Mimi codec's rate): a word is placed at the frame where it starts, every other
     frame holds ``<pad>``, and a word whose frame is taken moves to the next free one
-    (no word is dropped). Frame ``i`` covers samples ``round(i * S)`` to
-    ``round((i + 1) * S)`` of the stereo file, ``S = sampling_rate / frame_rate``.
+    (no word is dropped). Frame ``i`` covers samples ``floor(i * S)`` to
+    ``floor((i + 1) * S)`` of the stereo file, ``S = sampling_rate / frame_rate``
+    (see :func:`boundary_sample`).
 ``<id>.chunks.jsonl``
     slices of ``chunk_ms`` alternating speaker A, speaker B, A, B, ... (SyncLLM-style
     interleaving). Each line carries its time range, its sample range in the stereo
@@ -42,7 +43,7 @@ from duplex.records import CHANNEL_OF, Timeline
 from speech.records import Word
 from text_dialogue.errors import ConfigError
 
-__all__ = ["StreamsConfig", "StreamsExporter", "frame_tokens", "interleaved_chunks", "PAD_TOKEN"]
+__all__ = ["StreamsConfig", "StreamsExporter", "frame_tokens", "interleaved_chunks", "boundary_sample", "PAD_TOKEN"]
 
 #: the token of a frame where no word starts
 PAD_TOKEN = "<pad>"
@@ -64,6 +65,14 @@ class StreamsConfig:
             raise ConfigError(f"streams frame_rate must be > 0 Hz, not {self.frame_rate}")
         if not self.chunk_ms > 0:
             raise ConfigError(f"streams chunk_ms must be > 0 ms, not {self.chunk_ms}")
+
+
+def boundary_sample(index: int, samples_per_unit: float) -> int:
+    """First sample of frame or slice ``index``: ``floor(index * samples_per_unit)``.
+
+    (The tiny epsilon keeps float products such as 3 * 1764.0000000001 on the right side.)
+    """
+    return int(math.floor(index * samples_per_unit + 1e-6))
 
 
 def _channel_words(timeline: Timeline, channel: int, include_backchannels: bool) -> list[Word]:
@@ -129,7 +138,7 @@ def interleaved_chunks(
         per_channel[ch] = (speaker, words, starts, speech, [a for a, _ in speech])
     out = []
     for k in range(num_chunks):
-        a, b = round(k * chunk_samples), min(num_samples, round((k + 1) * chunk_samples))
+        a, b = boundary_sample(k, chunk_samples), min(num_samples, boundary_sample(k + 1, chunk_samples))
         start, end = a / sampling_rate, b / sampling_rate
         for ch, (speaker, words, starts, speech, speech_starts) in per_channel.items():
             lo, hi = bisect.bisect_left(starts, a), bisect.bisect_left(starts, b)
@@ -171,7 +180,8 @@ class StreamsExporter(Exporter):
         frames = {
             "type": "FrameStream", "id": timeline.id, "audio_path": audio_path, "sampling_rate": sr,
             "num_samples": n, "frame_rate": cfg.frame_rate, "samples_per_frame": sr / cfg.frame_rate,
-            "num_frames": num_frames, "pad_token": PAD_TOKEN, "channels": channels,
+            "num_frames": num_frames, "frame_start_sample": "floor(i * samples_per_frame)",
+            "pad_token": PAD_TOKEN, "channels": channels,
         }
         write_text_atomic(self.out_dir / f"{timeline.id}.frames.json", json.dumps(frames, ensure_ascii=False))
         chunks = interleaved_chunks(timeline, n, sr, cfg.chunk_ms, cfg.include_backchannels)
