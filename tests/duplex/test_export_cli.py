@@ -1,0 +1,68 @@
+"""The ``duplexsynth export`` command, invoked through click's CliRunner."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from duplexsynth.cli.export import export
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the suite runs with --import-mode=importlib
+from exports_fixtures import dialogue_one, dialogue_two, make_corpus  # noqa: E402
+
+
+def test_export_writes_each_format_and_says_where(tmp_path: Path) -> None:
+    root = make_corpus(tmp_path)
+    result = CliRunner().invoke(export, ["--format", "rttm", "--format", "streams", "--chunk-ms", "200",
+                                         "--frame-rate", "25", str(root)])
+    assert result.exit_code == 0, result.output
+    assert f"rttm: {root / 'exports/rttm'}" in result.output
+    assert f"streams: {root / 'exports/streams'}" in result.output
+    index = [json.loads(x) for x in (root / "exports/streams/index.jsonl").read_text().splitlines()]
+    assert [(x["frame_rate"], x["chunk_ms"]) for x in index] == [(25.0, 200.0), (25.0, 200.0)]
+    assert not (root / "exports/moshi").exists()
+
+
+def test_export_all_and_moshi_options(tmp_path: Path) -> None:
+    root = make_corpus(tmp_path)
+    result = CliRunner().invoke(export, ["-f", "all", "--main-speaker", "B", "--no-backchannels", str(root)])
+    assert result.exit_code == 0, result.output
+    for name in ("ctm", "lhotse", "moshi", "rttm", "stm", "streams", "textgrid"):
+        assert (root / "exports" / name).is_dir() and f"{name}: " in result.output
+    rttm = (root / "exports/rttm/dlg-1.rttm").read_text()
+    assert " 1.000 0.400 " not in rttm and rttm.count("SPEAKER") == 4  # the backchannel is left out
+    alignments = json.loads((root / "exports/moshi/data_stereo/dlg-2.json").read_text())["alignments"]
+    assert [w for w, _, spk in alignments if spk == "SPEAKER_MAIN"] == ["morning", "to", "you"]
+
+
+def test_missing_corpus_is_one_clear_line(tmp_path: Path) -> None:
+    result = CliRunner().invoke(export, ["--format", "rttm", str(tmp_path / "nope")])
+    assert result.exit_code != 0
+    assert result.output.strip().count("\n") == 0
+    assert "does not exist" in result.output and "nope" in result.output
+
+
+def test_missing_timelines_says_which_stage_to_run(tmp_path: Path) -> None:
+    result = CliRunner().invoke(export, ["--format", "ctm", str(tmp_path)])
+    assert result.exit_code != 0
+    assert "timelines.jsonl" in result.output and "duplexsynth duplex" in result.output
+
+
+def test_unknown_format_is_a_usage_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(export, ["--format", "kaldi", str(make_corpus(tmp_path))])
+    assert result.exit_code == 2 and "kaldi" in result.output and "textgrid" in result.output
+
+
+def test_a_dialogue_without_audio_fails_alone(tmp_path: Path) -> None:
+    root = make_corpus(tmp_path)
+    (root / str(dialogue_two().audio_path)).unlink()
+    result = CliRunner().invoke(export, ["-f", "streams", "-f", "stm", str(root)])
+    assert result.exit_code == 1
+    assert "failed: streams dlg-2" in result.output and "re-run the duplex stage" in result.output
+    index = [json.loads(x)["id"] for x in (root / "exports/streams/index.jsonl").read_text().splitlines()]
+    assert index == [dialogue_one().id]
+    stm = (root / "exports/stm/all.stm").read_text()
+    assert "dlg-2 " in stm  # text formats need no audio and still export it
