@@ -16,18 +16,21 @@ from typing import Iterable
 import numpy as np
 
 from eval.normalize import canonical_backchannel
+from eval.records import DialogueEval
 from eval.turn_taking import TurnTakingStats
 
 __all__ = [
     "RealismRow",
     "TurnTakingReport",
     "corpus_turn_taking",
+    "realism_from_evals",
     "format_realism_table",
     "fto_histogram",
     "reference_fto_histogram",
     "jensen_shannon",
     "FTO_BIN_EDGES",
     "HUMAN_TOP_BACKCHANNELS",
+    "format_value",
 ]
 
 #: FTO histogram bins (s): 0.2 s wide over the reference's clip range [-1.0, +2.5]
@@ -55,9 +58,11 @@ class RealismRow:
     passed: bool | None = None
 
     def target_text(self) -> str:
-        f = lambda x: _fmt(x, self.unit)  # noqa: E731
+        f = lambda x: format_value(x, self.unit)  # noqa: E731
         if self.low is None and self.high is None:
             return "-"
+        if self.unit == "bool":
+            return "yes"
         if self.low is None:
             return f"<= {f(self.high)}"
         if self.high is None:
@@ -89,7 +94,8 @@ class TurnTakingReport:
         return all(r.passed is not False for r in self.rows)
 
 
-def _fmt(x: float | None, unit: str) -> str:
+def format_value(x: float | None, unit: str) -> str:
+    """A value in its unit: shares as %, offsets in ms, booleans as yes/no."""
     if x is None:
         return "n/a"
     if unit == "%":
@@ -194,7 +200,7 @@ def corpus_turn_taking(stats: Iterable[TurnTakingStats], backchannel_texts: Iter
 def format_realism_table(report: TurnTakingReport) -> str:
     """A plain-text table: statistic, measured value, human target, PASS/FAIL."""
     header = ("Statistic (measured from audio by VAD)", "Measured", "Human target", "Result")
-    lines = [(r.name, _fmt(r.value, r.unit), r.target_text(),
+    lines = [(r.name, format_value(r.value, r.unit), r.target_text(),
               "-" if r.passed is None else ("PASS" if r.passed else "FAIL")) for r in report.rows]
     lines.append(("JSD of FTO histogram vs Normal(+200ms,400ms)", "n/a" if report.jsd is None else f"{report.jsd:.3f}",
                   "0 = same, 1 = disjoint", "-"))
@@ -206,3 +212,12 @@ def format_realism_table(report: TurnTakingReport) -> str:
     out += [fmt(row) for row in lines]
     out.append(f"{sum(bool(r.passed) for r in checked)}/{len(checked)} targets met")
     return "\n".join(out)
+
+
+def realism_from_evals(dialogue_evals: Iterable[DialogueEval], backchannel_texts: Iterable[str] = ()) -> TurnTakingReport:
+    """:func:`corpus_turn_taking` over the ``metrics["turn_taking"]`` that the eval stage stored.
+
+    Dialogues evaluated without turn-taking statistics are skipped.
+    """
+    stats = [TurnTakingStats.from_dict(e.metrics["turn_taking"]) for e in dialogue_evals if "turn_taking" in e.metrics]
+    return corpus_turn_taking(stats, backchannel_texts)

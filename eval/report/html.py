@@ -1,0 +1,218 @@
+"""The static HTML report: corpus summary, realism table, FTO plot, and per-dialogue players.
+
+Pictures are inline base64 PNGs, so the page is one file; audio is linked by a path
+relative to the report folder. A small inline script marks each ``<audio>`` with
+``data-loaded`` once its metadata loads and each picture with ``data-rendered``, and
+counts them on ``<body>`` (``data-audio-loaded``, ``data-plots-rendered``), so a
+headless browser can check the page.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+
+from duplex.records import Timeline
+from eval.realism import TurnTakingReport, corpus_turn_taking
+from eval.realism import format_value as fmt_value
+from eval.records import DialogueEval, TurnEval
+from eval.report.plots import SPEAKER_COLORS, fto_histogram_png, timeline_png
+from eval.turn_taking import TurnTakingStats
+
+__all__ = ["DialogueReportItem", "build_report", "render_report_html", "wer_color"]
+
+
+@dataclass(frozen=True)
+class DialogueReportItem:
+    """Everything the report shows for one dialogue.
+
+    :param audio_url: the stereo file, relative to the report folder (``None``: no player).
+    """
+
+    timeline: Timeline
+    turn_evals: tuple[TurnEval, ...] = ()
+    dialogue_eval: DialogueEval | None = None
+    audio_url: str | None = None
+
+
+_CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px auto;max-width:1180px;color:#222}
+h1{margin-bottom:4px} h2{margin-top:36px;border-bottom:1px solid #ddd;padding-bottom:4px}
+table{border-collapse:collapse;margin:8px 0} td,th{border:1px solid #ddd;padding:4px 8px;font-size:14px;vertical-align:top}
+th{background:#f4f4f4;text-align:left} .pass{background:#d8f3dc} .fail{background:#f8d7da} .na{color:#888}
+.cards{display:flex;gap:12px;flex-wrap:wrap} .card{background:#f7f7f9;border-radius:8px;padding:10px 14px;min-width:140px}
+.card b{display:block;font-size:22px} img{max-width:100%} audio{width:100%;margin:6px 0}
+.spk{font-weight:bold;padding:0 6px;border-radius:4px;color:white} .small{color:#666;font-size:13px}
+.transcript td.hyp{color:#444} .legend span{display:inline-block;width:14px;height:14px;vertical-align:middle;margin:0 4px 0 10px}
+"""
+
+_SCRIPT = """
+(function(){
+  function count(){
+    document.body.dataset.audioLoaded=document.querySelectorAll('audio[data-loaded="1"]').length;
+    document.body.dataset.plotsRendered=document.querySelectorAll('img[data-rendered="1"]').length;
+  }
+  function markImg(img){ if(img.complete && img.naturalWidth>0){img.dataset.rendered='1'; count();} }
+  document.querySelectorAll('img.plot').forEach(function(img){ img.addEventListener('load',function(){markImg(img)}); markImg(img); });
+  document.querySelectorAll('audio').forEach(function(a){
+    function ok(){ a.dataset.loaded='1'; a.dataset.duration=a.duration.toFixed(2); count(); }
+    a.addEventListener('loadedmetadata', ok);
+    a.addEventListener('error', function(){ a.dataset.loaded='error'; count(); });
+    if(a.readyState>=1){ ok(); }
+  });
+  count();
+})();
+"""
+
+
+def wer_color(wer: float) -> str:
+    """Background colour of a transcript row: green at WER 0, through yellow, to red at 0.5 and above."""
+    hue = 120.0 * (1.0 - min(max(wer, 0.0) / 0.5, 1.0))
+    return f"hsl({hue:.0f},70%,86%)"
+
+
+def _img(png: bytes, alt: str) -> str:
+    data = base64.b64encode(png).decode("ascii")
+    return f'<img class="plot" alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
+
+
+def _fmt(value: Any, pct: bool = False) -> str:
+    if value is None:
+        return "n/a"
+    return f"{100 * value:.1f}%" if pct else (f"{value:.3f}" if isinstance(value, float) else str(value))
+
+
+def _mean(values: Iterable[float | None]) -> float | None:
+    vals = [v for v in values if v is not None]
+    return float(np.mean(vals)) if vals else None
+
+
+def _summary_cards(items: Sequence[DialogueReportItem], realism: TurnTakingReport) -> str:
+    evals = [it.dialogue_eval for it in items if it.dialogue_eval is not None]
+    ref = sum(e.ref_words for e in evals)
+    turns = [t for it in items for t in it.turn_evals if t.kind == "turn"]
+    sims = [e.metrics.get("speaker_similarity", {}) for e in evals]
+    cards = [
+        ("dialogues", str(len(items))),
+        ("audio", f"{sum(it.timeline.duration for it in items) / 60:.1f} min"),
+        ("WER (pooled)", _fmt(sum(e.errors for e in evals) / ref if ref else None, pct=True)),
+        ("cpWER (mono mix)", _fmt(_mean(e.metrics.get("cpwer", {}).get("wer") for e in evals), pct=True)),
+        ("turns above WER threshold", _fmt(sum(t.flagged for t in turns) / len(turns) if turns else None, pct=True)),
+        ("speaker consistency", _fmt(_mean(v for s in sims for v in (s.get("consistency") or {}).values()))),
+        ("A-B similarity", _fmt(_mean(s.get("between") for s in sims))),
+        ("realism targets met", f"{sum(bool(r.passed) for r in realism.rows)}/"
+                                f"{sum(r.passed is not None for r in realism.rows)}"),
+    ]
+    return '<div class="cards">' + "".join(
+        f'<div class="card"><span class="small">{html.escape(k)}</span><b>{html.escape(v)}</b></div>' for k, v in cards
+    ) + "</div>"
+
+
+def _realism_table(realism: TurnTakingReport) -> str:
+    rows = []
+    for r in realism.rows:
+        cls, verdict = ("na", "-") if r.passed is None else (("pass", "PASS") if r.passed else ("fail", "FAIL"))
+        rows.append(f'<tr class="{cls}"><td>{html.escape(r.name)}</td><td>{html.escape(fmt_value(r.value, r.unit))}'
+                    f"</td><td>{html.escape(r.target_text())}</td><td>{verdict}</td></tr>")
+    jsd = "n/a" if realism.jsd is None else f"{realism.jsd:.3f}"
+    rows.append(f'<tr class="na"><td>JSD of FTO histogram vs reference</td><td>{jsd}</td>'
+                "<td>0 = same, 1 = disjoint</td><td>-</td></tr>")
+    return ("<table><tr><th>Statistic (measured from the audio by VAD)</th><th>Measured</th>"
+            "<th>Human target</th><th>Result</th></tr>" + "".join(rows) + "</table>")
+
+
+def _transcript(turn_evals: Sequence[TurnEval]) -> str:
+    rows = []
+    for t in sorted(turn_evals, key=lambda e: e.start):
+        color = SPEAKER_COLORS.get(t.speaker, "#777")
+        kind = " (backchannel)" if t.kind == "backchannel" else ""
+        flag = " &#9873;" if t.flagged else ""
+        rows.append(
+            f'<tr style="background:{wer_color(t.wer)}" data-wer="{t.wer:.3f}"><td class="small">{t.start:.2f}-{t.end:.2f} s</td>'
+            f'<td><span class="spk" style="background:{color}">{html.escape(t.speaker)}</span>{kind}</td>'
+            f"<td>{html.escape(t.reference)}</td><td class=\"hyp\">{html.escape(t.hypothesis)}</td>"
+            f"<td>{100 * t.wer:.0f}%{flag}</td></tr>"
+        )
+    return ('<table class="transcript"><tr><th>time</th><th>speaker</th><th>text (reference)</th>'
+            "<th>heard (ASR)</th><th>WER</th></tr>" + "".join(rows) + "</table>")
+
+
+def _dialogue_section(item: DialogueReportItem) -> str:
+    tl, de = item.timeline, item.dialogue_eval
+    metrics = de.metrics if de else {}
+    tt = metrics.get("turn_taking") or {}
+    parts = [f'<section class="dialogue" id="d-{html.escape(tl.id)}"><h2>{html.escape(tl.id)}</h2>']
+    info = [f"{tl.duration:.1f} s"]
+    if de:
+        info += [f"WER {100 * de.wer:.1f}%", f"CER {100 * de.cer:.1f}%"]
+        if "cpwer" in metrics:
+            info.append(f"cpWER {100 * metrics['cpwer']['wer']:.1f}%")
+        sim = metrics.get("speaker_similarity") or {}
+        if sim.get("between") is not None:
+            cons = ", ".join(f"{k} {v:.2f}" for k, v in (sim.get("consistency") or {}).items() if v is not None)
+            info.append(f"speaker consistency {cons}; A-B similarity {sim['between']:.2f}")
+        summ = metrics.get("turn_taking_summary") or {}
+        if summ.get("median_fto") is not None:
+            info.append(f"median FTO {1000 * summ['median_fto']:+.0f} ms, overlap {100 * summ['overlap_share']:.1f}%")
+    parts.append(f'<p class="small">{html.escape(" | ".join(info))}</p>')
+    if item.audio_url:
+        parts.append(f'<audio controls preload="metadata" src="{html.escape(item.audio_url)}"></audio>')
+    parts.append(_img(timeline_png(tl, tt.get("ipu_spans", ())), f"timeline of {tl.id}"))
+    if item.turn_evals:
+        parts.append(_transcript(item.turn_evals))
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def _realism_from_items(items: Sequence[DialogueReportItem]) -> TurnTakingReport:
+    stats = [TurnTakingStats.from_dict(it.dialogue_eval.metrics["turn_taking"]) for it in items
+             if it.dialogue_eval is not None and "turn_taking" in it.dialogue_eval.metrics]
+    bcs = [s.text for it in items for s in it.timeline.segments if s.kind == "backchannel"]
+    return corpus_turn_taking(stats, bcs)
+
+
+def render_report_html(
+    items: Sequence[DialogueReportItem], realism: TurnTakingReport | None = None,
+    meta: dict[str, Any] | None = None, title: str = "duplexsynth corpus report",
+) -> str:
+    """The whole page as a string (see :func:`build_report` to write it)."""
+    realism = realism or _realism_from_items(items)
+    meta = meta or {}
+    about = ", ".join(f"{k}: {v}" for k, v in (("schema", meta.get("schema_version")), ("seed", meta.get("seed")))
+                      if v is not None)
+    legend = ('<p class="small legend">Transcript rows are coloured by WER:<span style="background:'
+              f'{wer_color(0)}"></span>0%<span style="background:{wer_color(0.25)}"></span>25%'
+              f'<span style="background:{wer_color(0.5)}"></span>50%+ ; &#9873; = above the gate threshold</p>')
+    body = [
+        f"<h1>{html.escape(title)}</h1>", f'<p class="small">{html.escape(about)}</p>',
+        "<h2>Corpus summary</h2>", _summary_cards(items, realism),
+        "<h2>Turn-taking realism vs human ranges</h2>", _realism_table(realism),
+        _img(fto_histogram_png(realism), "FTO histogram against the human reference"),
+        "<h2>Dialogues</h2>", legend, *(_dialogue_section(it) for it in items),
+    ]
+    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+            f'<meta name="viewport" content="width=device-width,initial-scale=1"><style>{_CSS}</style></head>'
+            f'<body data-audio-loaded="0" data-plots-rendered="0">{"".join(body)}<script>{_SCRIPT}</script></body></html>')
+
+
+def build_report(
+    items: Sequence[DialogueReportItem], out_dir: str | Path, realism: TurnTakingReport | None = None,
+    meta: dict[str, Any] | None = None, title: str = "duplexsynth corpus report",
+) -> Path:
+    """Write ``out_dir/index.html`` (atomically) and return its path.
+
+    :param items: one entry per dialogue, in display order.
+    :param realism: corpus turn-taking statistics; ``None`` pools them from the items' metrics.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    page = render_report_html(items, realism, meta, title)
+    tmp = out / ".index.html.partial"
+    tmp.write_text(page, encoding="utf-8")
+    tmp.replace(out / "index.html")
+    return out / "index.html"
