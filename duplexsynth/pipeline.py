@@ -27,9 +27,10 @@ from duplexsynth.transcript import write_transcript
 from eval.asr.base import get_asr
 from eval.evaluate import evaluate_timeline
 from speech.audio import read_audio, write_audio
-from speech.records import Utterance
+from speech.backchannels import speak_backchannels
+from speech.records import Utterance, Voice
 from speech.synthesize import TTSPool, speak_dialogue
-from speech.voices import cast_voices, default_voice_bank, stable_seed
+from speech.voices import cast_variants, default_voice_bank, stable_seed
 from text_dialogue.agents import generate_dialogue
 from text_dialogue.errors import DuplexsynthError
 from text_dialogue.llm.base import get_llm
@@ -137,20 +138,21 @@ def run_speech(corpus: Path, config: RunConfig, source: Path | None = None) -> S
     audio_seconds = 0.0
     engines: dict[str, dict[str, Any]] = {}
     with ManifestWriter(corpus / MANIFESTS["speech"], key="dialogue_id") as writer:
-        jobs = [(d, f"{d.id}-v{k}" if config.variants > 1 else d.id, k)
-                for d in dialogues for k in range(config.variants)]
+        jobs = [(d, variant_id, cast) for d in dialogues
+                for variant_id, cast in cast_variants(bank, d.personas, d.id, config.variants, config.voices or None)]
         todo = [j for j in jobs if not writer.contains(j[1])]
         report.skipped = len(jobs) - len(todo)
 
-        def one(job: tuple[Dialogue, str, int]) -> None:
+        def one(job: tuple[Dialogue, str, dict[str, Voice]]) -> None:
             nonlocal audio_seconds
-            dialogue, did, _ = job
-            cast = cast_voices(bank, dialogue.personas, did, config.voices or None)
+            dialogue, did, cast = job
             utts = speak_dialogue(dialogue, cast, pool, speech_cfg, corpus / "audio", corpus, did)
+            # the listener tokens, once per speaker in that speaker's voice, for the duplex stage
+            utts += speak_backchannels(cast, pool, speech_cfg, corpus / "audio", corpus, did)
             for voice in cast.values():
                 engines.setdefault(voice.backend, pool.get(voice.backend).model_info(voice))
             writer.write_many(utts)
-            audio_seconds += sum(u.duration for u in utts)
+            audio_seconds += sum(u.duration for u in utts if u.kind == "turn")
 
         _guarded(tqdm(todo, desc="speech", unit="dlg", disable=None), one, report, corpus, lambda j: j[1])
     report.seconds = time.perf_counter() - start

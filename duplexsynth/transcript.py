@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from duplex.records import Timeline
+from duplex.records import Segment, Timeline
 from duplexsynth.corpus import write_text_atomic
 
 __all__ = ["format_transcript", "write_transcript"]
@@ -16,16 +16,23 @@ def _clock(seconds: float) -> str:
 
 
 def format_transcript(timeline: Timeline) -> str:
-    """Segments of both channels in time order, e.g. ``[00:01.20-00:03.40] A: Hello.``
+    """One line per turn of both channels in time order, e.g. ``[00:01.20-00:03.40] A: Hello.``
 
-    Backchannels are shown in parentheses and cut turns end with ``--``.
+    The pieces of a turn split by pauses are joined; backchannels are shown in
+    parentheses and a turn cut short by an interruption ends with ``--``.
     """
+    turns: dict[tuple, list[Segment]] = {}
+    for seg in timeline.segments:
+        key = (seg.speaker, seg.turn_index) if seg.kind == "turn" and seg.turn_index is not None else (id(seg),)
+        turns.setdefault(key, []).append(seg)
     lines = [f"# {timeline.id}  ({timeline.duration:.1f} s, channel 0 = A, channel 1 = B)"]
-    for seg in sorted(timeline.segments, key=lambda s: (s.start, s.channel)):
-        text = f"({seg.text})" if seg.kind == "backchannel" else seg.text
-        if seg.interrupted:
+    for segs in sorted(turns.values(), key=lambda g: min(s.start for s in g)):
+        segs.sort(key=lambda s: s.start)
+        text = " ".join(s.text for s in segs)
+        text = f"({text})" if segs[0].kind == "backchannel" else text
+        if segs[-1].interrupted:
             text += " --"
-        lines.append(f"[{_clock(seg.start)}-{_clock(seg.end)}] {seg.speaker}: {text}")
+        lines.append(f"[{_clock(segs[0].start)}-{_clock(segs[-1].end)}] {segs[0].speaker}: {text}")
     return "\n".join(lines) + "\n"
 
 
