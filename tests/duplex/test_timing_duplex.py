@@ -1,0 +1,100 @@
+"""The timing model: documented distributions, presets, pause detection."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from duplex.build import DuplexConfig, build_timeline
+from duplex.pieces import split_utterance
+from duplex.presets import available_presets, get_preset, resolve_timing
+from duplex.timing import TimingConfig, draw_fto, draw_pause
+from speech.audio import frame_rms_db
+from text_dialogue.errors import ConfigError
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the suite runs with --import-mode=importlib
+from duplex_fixtures import SR, make_dialogue, make_utterance, speak  # noqa: E402
+
+
+def test_fto_draws_follow_the_reference_defaults() -> None:
+    rng = np.random.default_rng(0)
+    cfg = TimingConfig()
+    fto = np.array([draw_fto(rng, cfg) for _ in range(20000)])
+    assert fto.min() >= -1.0 and fto.max() <= 2.5
+    assert 0.27 < np.mean(fto < 0) < 0.35  # REFERENCE_STATS: P(overlap) = 30.9 %
+    assert 0.68 < np.mean(np.abs(fto) < 0.5) < 0.78  # 73 %
+    assert 0.15 < np.median(fto) < 0.25
+
+
+def test_pause_draws_are_log_normal_with_a_floor() -> None:
+    rng = np.random.default_rng(1)
+    cfg = TimingConfig()
+    pauses = np.array([draw_pause(rng, cfg) for _ in range(20000)])
+    assert pauses.min() >= 0.2 and pauses.max() <= cfg.pause_max
+    assert 0.42 < np.median(pauses) < 0.48
+
+
+def test_presets_exist_and_differ_where_they_should() -> None:
+    assert {"telephone", "lively", "formal"} <= set(available_presets())
+    tel, lively, formal = get_preset("telephone"), get_preset("lively"), get_preset("formal")
+    assert tel == TimingConfig()
+    assert lively.fto_mean < tel.fto_mean < formal.fto_mean
+    assert lively.backchannel_rate > tel.backchannel_rate > formal.backchannel_rate
+    assert lively.interruption_prob > tel.interruption_prob > formal.interruption_prob
+
+
+def test_user_fields_override_the_preset() -> None:
+    cfg = DuplexConfig(preset="lively", timing=TimingConfig(interruption_prob=0.2))
+    assert cfg.timing.interruption_prob == 0.2
+    assert cfg.timing.fto_mean == get_preset("lively").fto_mean
+    assert resolve_timing("lively", cfg.timing) == cfg.timing  # resolving twice changes nothing
+
+
+def test_bad_preset_and_bad_values_say_what_to_fix() -> None:
+    with pytest.raises(ConfigError, match="lively"):
+        DuplexConfig(preset="chatty")
+    with pytest.raises(ValueError, match="interruption_prob"):
+        TimingConfig(interruption_prob=1.5)
+
+
+def test_pauses_are_found_where_text_and_audio_agree() -> None:
+    text = "well I think so, but the plan works. we could go there tomorrow"
+    audio, truth = speak(text)
+    utt = make_utterance("u", 0, "A", text, audio)
+    pieces = split_utterance(utt, frame_rms_db(audio, SR), -30.0, 0.1)
+    assert [p.text for p in pieces] == ["well I think so,", "but the plan works.", "we could go there tomorrow"]
+    assert [p.boundary for p in pieces] == ["phrase", "sentence", ""]
+    ends = {w: e for w, _, e in truth}
+    assert abs(pieces[0].source_end - 0.02 - ends["so,"]) < 0.02
+    for p in pieces:  # estimated word times land on the true ones
+        for w in p.words:
+            true = next((s, e) for t, s, e in truth if t == w.text)
+            assert abs(w.start - true[0]) < 0.05 and abs(w.end - true[1]) < 0.05
+
+
+def test_a_comma_without_a_pause_in_the_audio_does_not_split() -> None:
+    audio, _ = speak("well I think so but the plan works")
+    utt = make_utterance("u", 0, "A", "well I think so, but the plan works", audio)
+    assert len(split_utterance(utt, frame_rms_db(audio, SR), -30.0, 0.1)) == 1
+
+
+def test_telephone_preset_lands_in_the_reference_targets() -> None:
+    texts = [("AB"[i % 2], "well I think the plan works, maybe tomorrow. we could go there, okay.") for i in range(12)]
+    utts, audio, _ = make_dialogue(texts)
+    ftos, pauses, turns, bcs, speech = [], [], 0, 0, 0.0
+    for seed in range(30):
+        tl, _ = build_timeline("d", utts, DuplexConfig(), np.random.default_rng(seed), lambda u: audio[u.id])
+        ftos += [e.end - e.start if e.kind == "gap" else e.start - e.end for e in tl.events
+                 if e.kind in ("gap", "overlap", "interruption")]
+        pauses += [e.end - e.start for e in tl.events if e.kind == "pause"]
+        turns += len(texts)
+        bcs += sum(s.kind == "backchannel" for s in tl.segments)
+        speech += sum(s.duration for s in tl.segments if s.kind == "turn")
+    ftos = np.array(ftos)
+    assert 0.2 < np.mean(ftos < 0) < 0.45
+    assert np.median(pauses) > np.median(ftos[ftos > 0])  # median pause > median gap
+    assert 0.08 < bcs / (bcs + turns) < 0.4
+    assert 1 / 20 < bcs / speech < 1 / 6  # about one per 8-15 s of partner speech
