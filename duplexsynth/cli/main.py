@@ -6,7 +6,9 @@ import click
 
 import duplexsynth.backends  # noqa: F401  (registers every backend name)
 from duplexsynth.cli.catalog import scenarios, voices
+from duplexsynth.cli.export import export
 from duplexsynth.cli.generate import generate
+from duplexsynth.cli.report import report
 from duplexsynth.cli.stages import duplex, evaluate, speak, text
 from duplexsynth.meta import package_version
 
@@ -24,11 +26,13 @@ def cli() -> None:
       speak   TTS per turn, one voice per speaker  -> utterances.jsonl, audio/
       duplex  two-channel timeline + stereo audio  -> timelines.jsonl, audio/duplex/
       eval    ASR round trip, WER per turn         -> eval.jsonl
-    `generate` runs all four. Everything works offline with the shipped models.
+    `generate` runs all four. Then `export` writes trainer formats (moshi, lhotse,
+    rttm, ctm/stm, textgrid, streams) and `report` an HTML page to listen to.
+    Everything works offline with the shipped models.
     """
 
 
-for command in (generate, text, speak, duplex, evaluate, scenarios, voices):
+for command in (generate, text, speak, duplex, evaluate, export, report, scenarios, voices):
     cli.add_command(command)
 
 if __name__ == "__main__":
