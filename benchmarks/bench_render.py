@@ -1,0 +1,141 @@
+"""Render the same duplex timelines with duplexsynth and with lhotse's MixedCut.
+
+Timelines come from ``build_timeline`` on generated tone-burst "speech" (24 kHz),
+so no TTS runs here. Both renderers produce the same two channels:
+
+* duplexsynth: :func:`duplex.render.render_stereo` on decoded arrays, and a second
+  time decoding every utterance from the same in-memory WAV bytes lhotse reads;
+* lhotse: one ``MixedCut`` per channel whose ``MixTrack`` s are ``MonoCut`` s of
+  in-memory ``Recording.from_bytes`` sources, ``load_audio()``.
+
+Prints throughput in x real time (seconds of stereo audio per second of work, one
+process, one thread for numpy) and the ratio. Run:
+``OMP_NUM_THREADS=1 python benchmarks/bench_render.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "duplex"))
+
+import numpy as np  # noqa: E402
+import soundfile as sf  # noqa: E402
+
+from duplex.build import DuplexConfig, build_timeline  # noqa: E402
+from duplex.render import render_stereo  # noqa: E402
+from duplex_fixtures import speak  # noqa: E402
+from speech.records import Utterance  # noqa: E402
+
+SR = 24000
+WORDS = "well I think the plan works, maybe tomorrow. we could go there and then come back home, okay.".split()
+
+
+def make_dialogues(n: int, turns: int, seed: int) -> list[tuple[object, dict[str, np.ndarray]]]:
+    rng = np.random.default_rng(seed)
+    out = []
+    for d in range(n):
+        utts, audio = [], {}
+        for i in range(turns):
+            text = " ".join(rng.choice(WORDS, size=int(rng.integers(6, 30))))
+            samples = speak(text, sr=SR, seed=i)[0]
+            uid = f"d{d}-{i:03d}"
+            audio[uid] = samples
+            utts.append(Utterance(id=uid, dialogue_id=f"d{d}", turn_index=i, speaker="AB"[i % 2], voice="v",
+                                  text=text, audio_path="", duration=len(samples) / SR, sampling_rate=SR))
+        for spk in "AB":
+            samples = speak("yeah", sr=SR)[0]
+            uid = f"d{d}-bc-{spk}-0"
+            audio[uid] = samples
+            utts.append(Utterance(id=uid, dialogue_id=f"d{d}", turn_index=-1, speaker=spk, voice="v", text="yeah",
+                                  audio_path="", duration=len(samples) / SR, sampling_rate=SR, kind="backchannel"))
+        tl, _ = build_timeline(f"d{d}", utts, DuplexConfig(), np.random.default_rng(d), lambda u: audio[u.id])
+        out.append((tl, audio))
+    return out
+
+
+def wav_bytes(samples: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    sf.write(buf, samples, SR, format="WAV", subtype="FLOAT")
+    return buf.getvalue()
+
+
+def render_ours(tl, audio) -> np.ndarray:
+    return render_stereo(tl.segments, tl.duration, SR, lambda s: audio[s.utterance_id])
+
+
+def render_ours_decoding(tl, blobs) -> np.ndarray:
+    audio = {k: sf.read(io.BytesIO(v), dtype="float32")[0] for k, v in blobs.items()}
+    return render_stereo(tl.segments, tl.duration, SR, lambda s: audio[s.utterance_id])
+
+
+def lhotse_cuts(tl, blobs):
+    from lhotse import Recording
+    from lhotse.cut import MixedCut, MixTrack, MonoCut
+
+    recs = {k: Recording.from_bytes(v, k) for k, v in blobs.items()}
+    cuts = []
+    for ch in (0, 1):
+        tracks = []
+        for i, s in enumerate(tl.channel_segments(ch)):
+            rec = recs[s.utterance_id]
+            dur = min(s.source_end, rec.duration) - s.source_start
+            cut = MonoCut(id=f"{tl.id}-{ch}-{i}", start=s.source_start, duration=dur, channel=0, recording=rec)
+            tracks.append(MixTrack(cut=cut, offset=s.start))
+        cuts.append(MixedCut(id=f"{tl.id}-{ch}", tracks=tracks).pad(duration=tl.duration))
+    return cuts
+
+
+def render_lhotse(cuts) -> np.ndarray:
+    chans = [c.load_audio()[0] for c in cuts]
+    n = min(len(c) for c in chans)
+    return np.stack([c[:n] for c in chans], axis=1)
+
+
+def timed(fn, items, repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        t = time.perf_counter()
+        for item in items:
+            fn(*item)
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dialogues", type=int, default=8)
+    parser.add_argument("--turns", type=int, default=24)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    data = make_dialogues(args.dialogues, args.turns, 0)
+    audio_seconds = sum(tl.duration for tl, _ in data)
+    blobs = [{k: wav_bytes(v) for k, v in audio.items()} for _, audio in data]
+    cuts = [lhotse_cuts(tl, b) for (tl, _), b in zip(data, blobs)]
+    # same result check (lhotse rounds offsets to samples its own way: compare energy per channel)
+    for (tl, audio), c in zip(data[:2], cuts[:2]):
+        ours, theirs = render_ours(tl, audio), render_lhotse(c)
+        n = min(len(ours), len(theirs))
+        for ch in (0, 1):
+            e1, e2 = float(np.sum(ours[:n, ch] ** 2)), float(np.sum(theirs[:n, ch] ** 2))
+            assert abs(e1 - e2) <= 0.02 * max(e1, 1e-9), (tl.id, ch, e1, e2)
+    segs = sum(len(tl.segments) for tl, _ in data)
+    print(f"{len(data)} dialogues, {audio_seconds:.1f} s of stereo audio at {SR} Hz, {segs} segments")
+    t_ours = timed(render_ours, data, args.repeat)
+    t_dec = timed(render_ours_decoding, [(tl, b) for (tl, _), b in zip(data, blobs)], args.repeat)
+    t_lh = timed(render_lhotse, [(c,) for c in cuts], args.repeat)
+    for name, t in (("duplexsynth render_stereo (arrays)", t_ours), ("duplexsynth render_stereo (decode wav bytes)", t_dec),
+                    ("lhotse MixedCut.load_audio (wav bytes)", t_lh)):
+        print(f"{name:48s} {audio_seconds / t:10.0f} x real time  ({t * 1000:.1f} ms)")
+    print(f"ratio duplexsynth/lhotse: {t_lh / t_ours:.1f}x (arrays), {t_lh / t_dec:.1f}x (both decoding)")
+
+
+if __name__ == "__main__":
+    main()
