@@ -68,6 +68,7 @@ class Exporter(ABC):
         self.config = config
         self.corpus_dir = Path(".")
         self.out_dir = Path(".")
+        self._open_files: list[AtomicTextFile] = []
 
     def start(self, corpus_dir: Path, out_dir: Path) -> None:
         """Prepare to export the corpus in ``corpus_dir`` into ``out_dir`` (created here)."""
@@ -79,9 +80,24 @@ class Exporter(ABC):
     def add(self, timeline: Timeline) -> None:
         """Export one dialogue. Raise :class:`ExportError` (or ``OSError``) to skip it."""
 
+    def open_file(self, name: str) -> "AtomicTextFile":
+        """A corpus-wide file in :attr:`out_dir`, renamed into place by :meth:`finish`."""
+        f = AtomicTextFile(self.out_dir / name)
+        self._open_files.append(f)
+        return f
+
     def finish(self) -> Path:
-        """Write corpus-wide files; return where the export is (a folder or a file)."""
+        """Write corpus-wide files; return the export folder."""
+        for f in self._open_files:
+            f.commit()
+        self._open_files = []
         return self.out_dir
+
+    def abort(self) -> None:
+        """Drop unfinished corpus-wide files (the run was interrupted)."""
+        for f in self._open_files:
+            f.discard()
+        self._open_files = []
 
 
 EXPORTERS: Registry[Exporter] = Registry("export format", "DUPLEXSYNTH_EXPORT_FORMAT", "lhotse")

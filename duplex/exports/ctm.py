@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from duplex.exports.base import AtomicTextFile, Exporter, format_seconds, register_exporter, segment_words
+from duplex.exports.base import Exporter, format_seconds, register_exporter, segment_words
 from duplex.records import CHANNEL_OF, Timeline
 
 __all__ = ["CtmConfig", "CtmExporter", "ctm_lines"]
@@ -47,14 +47,9 @@ class CtmExporter(Exporter):
 
     def start(self, corpus_dir: Path, out_dir: Path) -> None:
         super().start(corpus_dir, out_dir)
-        self._files = {spk: AtomicTextFile(self.out_dir / f"{spk}.ctm") for spk in CHANNEL_OF}
+        self._files = {spk: self.open_file(f"{spk}.ctm") for spk in CHANNEL_OF}
 
     def add(self, timeline: Timeline) -> None:
         lines = {spk: ctm_lines(timeline, ch, self.config.include_backchannels) for spk, ch in CHANNEL_OF.items()}
         for spk, spk_lines in lines.items():
             self._files[spk].write_lines(spk_lines)
-
-    def finish(self) -> Path:
-        for f in self._files.values():
-            f.commit()
-        return self.out_dir

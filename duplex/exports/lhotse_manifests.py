@@ -111,3 +111,8 @@ class LhotseExporter(Exporter):
             writer.close()
             os.replace(self._tmp[kind], self.out_dir / MANIFEST_FILES[kind])
         return self.out_dir
+
+    def abort(self) -> None:
+        for kind, writer in self._writers.items():
+            writer.close()
+            self._tmp[kind].unlink(missing_ok=True)

@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from duplex.exports.base import (
-    AtomicTextFile,
     ExportError,
     Exporter,
     register_exporter,
@@ -111,7 +110,7 @@ class MoshiExporter(Exporter):
     def start(self, corpus_dir: Path, out_dir: Path) -> None:
         super().start(corpus_dir, out_dir)
         (self.out_dir / AUDIO_SUBDIR).mkdir(exist_ok=True)
-        self._manifest = AtomicTextFile(self.out_dir / MANIFEST_NAME)
+        self._manifest = self.open_file(MANIFEST_NAME)
 
     def add(self, timeline: Timeline) -> None:
         source = stereo_audio_path(self.corpus_dir, timeline)
@@ -126,7 +125,3 @@ class MoshiExporter(Exporter):
             record = {"path": f"{AUDIO_SUBDIR}/{wav.name}", "duration": num_samples / sr}
             lines.append(json.dumps(record, ensure_ascii=False))
         self._manifest.write_lines(lines)
-
-    def finish(self) -> Path:
-        self._manifest.commit()
-        return self.out_dir

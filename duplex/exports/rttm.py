@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from duplex.exports.base import AtomicTextFile, Exporter, format_seconds, register_exporter, write_text_atomic
+from duplex.exports.base import Exporter, format_seconds, register_exporter, write_text_atomic
 from duplex.records import Timeline
 
 __all__ = ["RttmConfig", "RttmExporter", "rttm_lines"]
@@ -48,13 +48,9 @@ class RttmExporter(Exporter):
 
     def start(self, corpus_dir: Path, out_dir: Path) -> None:
         super().start(corpus_dir, out_dir)
-        self._all = AtomicTextFile(self.out_dir / "all.rttm")
+        self._all = self.open_file("all.rttm")
 
     def add(self, timeline: Timeline) -> None:
         lines = rttm_lines(timeline, self.config.include_backchannels)
         write_text_atomic(self.out_dir / f"{timeline.id}.rttm", "".join(line + "\n" for line in lines))
         self._all.write_lines(lines)
-
-    def finish(self) -> Path:
-        self._all.commit()
-        return self.out_dir

@@ -44,11 +44,19 @@ def read_timelines(corpus_dir: Path) -> Iterator[Timeline]:
                 continue
             try:
                 data = json.loads(line)
-                if data.get("type", "Timeline") != "Timeline":
-                    raise ValueError(f"record type {data.get('type')!r} is not Timeline")
-                yield Timeline.from_dict(data)
+            except json.JSONDecodeError as e:
+                if not line.endswith("\n"):
+                    # the last line of a killed duplex run, cut short: that dialogue is not finished
+                    log.warning("%s:%d: skipping an unfinished last line left by a killed run", path, lineno)
+                    return
+                raise ExportError(f"{path}:{lineno}: not valid JSON ({e.msg}); fix or delete that line") from None
+            try:
+                if not isinstance(data, dict) or data.get("type", "Timeline") != "Timeline":
+                    raise ValueError("not a Timeline record")
+                timeline = Timeline.from_dict(data)
             except (ValueError, TypeError, KeyError, AttributeError) as e:
                 raise ExportError(f"{path}:{lineno}: not a valid Timeline record ({e}); fix or delete that line") from None
+            yield timeline
 
 
 def count_dialogues(corpus_dir: Path) -> int:
@@ -96,15 +104,20 @@ def export_corpus(
         exporter.start(corpus_dir, corpus_dir / EXPORTS_DIR / name)
         exporters[name] = exporter
     failures: list[tuple[str, str, str]] = []
-    for timeline in read_timelines(corpus_dir):
-        for name, exporter in exporters.items():
-            try:
-                exporter.add(timeline)
-            except (ExportError, OSError, ValueError, RuntimeError) as e:
-                log.error("export %s: dialogue %s skipped: %s", name, timeline.id, e)
-                failures.append((name, timeline.id, str(e)))
-        if on_dialogue is not None:
-            on_dialogue(timeline)
+    try:
+        for timeline in read_timelines(corpus_dir):
+            for name, exporter in exporters.items():
+                try:
+                    exporter.add(timeline)
+                except (ExportError, OSError, ValueError, RuntimeError) as e:
+                    log.error("export %s: dialogue %s skipped: %s", name, timeline.id, e)
+                    failures.append((name, timeline.id, str(e)))
+            if on_dialogue is not None:
+                on_dialogue(timeline)
+    except BaseException:
+        for exporter in exporters.values():
+            exporter.abort()
+        raise
     outputs = {name: exporter.finish() for name, exporter in exporters.items()}
     if failures:
         first = failures[0]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from duplex.exports.base import AtomicTextFile, Exporter, format_seconds, register_exporter, segment_words
+from duplex.exports.base import Exporter, format_seconds, register_exporter, segment_words
 from duplex.records import Timeline
 
 __all__ = ["StmConfig", "StmExporter", "stm_lines"]
@@ -49,11 +49,7 @@ class StmExporter(Exporter):
 
     def start(self, corpus_dir: Path, out_dir: Path) -> None:
         super().start(corpus_dir, out_dir)
-        self._all = AtomicTextFile(self.out_dir / "all.stm")
+        self._all = self.open_file("all.stm")
 
     def add(self, timeline: Timeline) -> None:
         self._all.write_lines(stm_lines(timeline, self.config.include_backchannels))
-
-    def finish(self) -> Path:
-        self._all.commit()
-        return self.out_dir

@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import Any
 
 from duplex.exports.base import (
-    AtomicTextFile,
     ExportError,
     Exporter,
     register_exporter,
@@ -160,7 +159,7 @@ class StreamsExporter(Exporter):
 
     def start(self, corpus_dir: Path, out_dir: Path) -> None:
         super().start(corpus_dir, out_dir)
-        self._index = AtomicTextFile(self.out_dir / "index.jsonl")
+        self._index = self.open_file("index.jsonl")
 
     def add(self, timeline: Timeline) -> None:
         import soundfile as sf
@@ -194,7 +193,3 @@ class StreamsExporter(Exporter):
             "num_samples": n, "frame_rate": cfg.frame_rate, "chunk_ms": cfg.chunk_ms,
             "frames": f"{timeline.id}.frames.json", "chunks": f"{timeline.id}.chunks.jsonl",
         }, ensure_ascii=False)])
-
-    def finish(self) -> Path:
-        self._index.commit()
-        return self.out_dir

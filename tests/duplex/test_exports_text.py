@@ -38,8 +38,16 @@ def test_rttm_loads_in_pyannote_with_overlapping_speakers(corpus: Path) -> None:
 def test_rttm_diarization_error_of_reference_against_itself_is_zero(corpus: Path) -> None:
     metrics = pytest.importorskip("pyannote.metrics.diarization")
     util = pytest.importorskip("pyannote.database.util")
+    from pyannote.core import Segment, Timeline
+
     ann = util.load_rttm(str(corpus / "exports/rttm/dlg-1.rttm"))["dlg-1"]
-    assert metrics.DiarizationErrorRate(collar=0.0, skip_overlap=False)(ann, ann) == 0.0
+    uem = Timeline([Segment(0.0, 6.0)])
+    der = metrics.DiarizationErrorRate(collar=0.0, skip_overlap=False)
+    assert der(ann, ann, uem=uem) == 0.0
+    # dropping B's backchannel misses 0.4 s of 6.05 s of speaker time (overlaps count per speaker)
+    no_bc = ann.copy()
+    del no_bc[next(s for s, _, label in ann.itertracks(yield_label=True) if label == "B")]
+    assert der(ann, no_bc, uem=uem) == pytest.approx(0.4 / 6.05)
 
 
 def test_ctm_group_has_each_speakers_audible_words(corpus: Path) -> None:
