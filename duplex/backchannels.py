@@ -20,7 +20,7 @@ import numpy as np
 from duplex.placement import Slot
 from duplex.records import CHANNEL_OF, Event, Segment
 from duplex.timing import TimingConfig, estimate_words
-from speech.records import Utterance
+from speech.records import Utterance, Word
 
 __all__ = ["place_backchannels"]
 
@@ -86,7 +86,7 @@ def place_backchannels(
             continue
         seg = Segment(
             channel=CHANNEL_OF[listener], speaker=listener, start=onset, end=end, text=form.text,
-            words=form.words and tuple(w.__class__(w.text, round(w.start + onset, 3), round(w.end + onset, 3))
+            words=form.words and tuple(Word(w.text, round(w.start + onset, 3), round(w.end + onset, 3))
                                        for w in form.words) or estimate_words(form.text, onset, end),
             kind="backchannel", utterance_id=form.id, source_end=round(form.duration, 4),
         )

@@ -17,7 +17,7 @@ from duplex.backchannels import place_backchannels
 from duplex.pieces import FRAME_SECONDS, split_utterance
 from duplex.placement import place_turns, plan_turn
 from duplex.presets import resolve_timing
-from duplex.records import CHANNEL_OF, Segment, Timeline
+from duplex.records import CHANNEL_OF, Timeline
 from duplex.render import mix_to_mono, peak_of, render_stereo
 from duplex.timing import TimingConfig
 from speech.audio import frame_rms_db, resample

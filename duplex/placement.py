@@ -9,7 +9,7 @@ floor-transfer offsets, or the next speaker cuts in (:mod:`duplex.interruptions`
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
