@@ -83,3 +83,12 @@ def test_segment_words_clip_the_cut_and_estimate_missing_times() -> None:
     assert [w.text for w in words] == ["a", "bb", "ccc"]
     assert words[0].start == 1.0 and words[-1].end == 2.0
     assert all(a.end == pytest.approx(b.start) for a, b in zip(words, words[1:]))
+
+
+def test_importing_the_exports_loads_no_heavy_engine() -> None:
+    import subprocess
+
+    code = ("import sys, duplex.exports; heavy = {'lhotse', 'torch', 'praatio', 'meeteval', 'sphn'} & set(sys.modules); "
+            "print(sorted(heavy)); sys.exit(bool(heavy))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
