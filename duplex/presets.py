@@ -21,12 +21,12 @@ __all__ = ["PRESETS", "available_presets", "get_preset", "resolve_timing"]
 PRESETS: dict[str, TimingConfig] = {
     "telephone": TimingConfig(),
     "lively": TimingConfig(
-        fto_mean=0.1, fto_std=0.42, pause_median=0.4, phrase_pause_prob=0.25, backchannel_rate=0.13,
+        fto_mean=0.1, fto_std=0.42, pause_median=0.4, phrase_pause_prob=0.25, backchannel_rate=0.11,
         backchannel_refractory=0.8, interruption_prob=0.05,
     ),
     "formal": TimingConfig(
         fto_mean=0.35, fto_std=0.3, fto_min=-0.5, max_overlap_share=0.25, pause_median=0.55,
-        phrase_pause_prob=0.5, backchannel_rate=0.06, interruption_prob=0.01,
+        phrase_pause_prob=0.5, backchannel_rate=0.05, interruption_prob=0.01,
     ),
 }
 

@@ -6,7 +6,7 @@ defaults are the "telephone" preset and come from ../shared/REFERENCE_STATS.md:
 * floor-transfer offsets (FTO = next start - previous end; negative = overlap)
   ~ Normal(+200 ms, 400 ms) clipped to [-1.0, +2.5] s;
 * pauses inside a turn ~ log-normal, median 450 ms, at least 200 ms;
-* backchannels about one per 10 s of partner speech, 0.2-0.7 s long, at least
+* backchannels about one per 12 s of partner speech, 0.2-0.7 s long, at least
   700 ms into a turn, onset -200..+300 ms around the partner's pause onset;
 * interruptions in 3 % of speaker changes, 0.3-1.0 s of overlap, then a fade.
 """
@@ -61,7 +61,7 @@ class TimingConfig:
     min_silence: float = 0.1
     # --- backchannels ------------------------------------------------------------
     #: backchannels per second of partner speech (0 disables them)
-    backchannel_rate: float = 0.1
+    backchannel_rate: float = 0.08
     #: a backchannel starts at least this far into the partner's turn
     backchannel_min_into_turn: float = 0.7
     #: earliest onset relative to the partner's pause onset
