@@ -1,6 +1,13 @@
 """The critic: rejects degenerate turns (to be regenerated) and too-short dialogues.
 
-Each check returns a short reason string, or ``None`` when the turn passes.
+A generator-critic loop: the agent loop asks the critic about every turn and
+samples again when the critic gives a reason. Each check returns a short reason
+string (one of :data:`TURN_REASONS`), or ``None`` when the turn passes; the loop
+counts the reasons into ``Dialogue.meta["rejected_turns"]``.
+
+>>> check_turn("Sure, what time works for you?", ["Hi, I'd like a table."])
+>>> check_turn("She smiled and said nothing.", [])
+'narration'
 """
 
 from __future__ import annotations
@@ -8,44 +15,141 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["CriticConfig", "clean_turn_text", "check_turn", "check_dialogue_length"]
+__all__ = [
+    "CriticConfig",
+    "TURN_REASONS",
+    "clean_turn_text",
+    "check_turn",
+    "check_dialogue_length",
+]
 
-_SPEAKER_LABEL = re.compile(r"(^|\s)[A-Z][a-zA-Z]{0,20}\s?:")
+#: every reason :func:`check_turn` can give
+TURN_REASONS = (
+    "empty", "overlong", "speaker_label", "narration", "other_language", "repeat", "loop", "restart",
+)
+
+_SPEAKER_LABEL = re.compile(r"(^|\s)[A-Z][a-zA-Z]{0,20}( [A-Z][a-zA-Z]{0,20})?\s?:(\s|$)")
 _NON_SPEECH = re.compile(r"\([^)]*\)|\[[^\]]*\]|\*[^*]*\*|<[^>]*>")
-_WORD = re.compile(r"[A-Za-z']+")
+# Letters of any script, so that a turn in another alphabet still counts its words.
+_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
+# A greeting deep into a dialogue: small models start the conversation over.
+_GREETING = re.compile(r"^(hi|hello|hey|good (morning|afternoon|evening))\b", re.IGNORECASE)
+_SPEECH_VERBS = (
+    "said|says|asked|asks|replied|replies|answered|answers|nodded|nods|smiled|smiles|laughed|laughs|"
+    "sighed|sighs|shrugged|shrugs|whispered|whispers|shouted|shouts|exclaimed|paused|pauses|frowned|"
+    "grinned|grins|looked|looks|walked|walks|turned|turns|hung up|hangs up"
+)
+_NARRATION = re.compile(rf"\b(he|she|they)\s+({_SPEECH_VERBS})\b", re.IGNORECASE)
+_PROSE_MARKERS = re.compile(
+    r"(^|\s)(#|\*\*|chapter \d|scene \d|the end\b|transcript|narrator|end of (the )?(call|conversation|dialogue))",
+    re.IGNORECASE,
+)
+# The most frequent English words: a turn of several words with almost none of them
+# is very likely another language (or gibberish) even when it is written in ASCII.
+_ENGLISH = frozenset(
+    "a about all also am an and any are as at be because been but by can could did do does don't for from "
+    "get go going good got had has have he her here hi him his how i i'll i'm i've if in is it it's just "
+    "know like me more my no not now of oh ok okay on one or our out right see so some sure that that's the "
+    "their them then there they think this to too up us very was we we'll well were what when where which "
+    "who why will with would yeah yes you you're your thanks thank please great".split()
+)
 
 
 @dataclass(frozen=True)
 class CriticConfig:
     """Thresholds of the critic."""
 
+    #: fewer words than this is an empty turn
     min_words: int = 2
-    max_words: int = 40
-    #: share of a turn's word 3-grams already seen in one earlier turn that marks a repeat
+    #: more words than this is not a short spoken turn
+    max_words: int = 30
+    #: share of a turn's word 3-grams found in one earlier turn that marks a repeat
     max_ngram_overlap: float = 0.6
-    #: share of characters that must be plain ASCII letters/punctuation (another language otherwise)
+    #: a word 3-gram occurring this often inside one turn marks a loop
+    max_ngram_count: int = 3
+    #: share of non-space characters that must be ASCII (another language otherwise)
     min_ascii_share: float = 0.95
+    #: least share of very common English words in a turn of 5 words or more
+    min_english_share: float = 0.12
+    #: a finished dialogue needs at least this many turns
     min_dialogue_turns: int = 4
 
 
 def clean_turn_text(raw: str) -> str:
-    """Strip stage directions, quotes, markup and extra spaces from a model's turn."""
+    """Strip stage directions, quotes, markup and extra spaces from a model's turn.
+
+    >>> clean_turn_text('  "Sure (smiles), see you *waves* then."')
+    'Sure , see you then.'
+    """
     text = _NON_SPEECH.sub(" ", raw)
-    text = text.replace('"', "").replace("“", "").replace("”", "")
+    text = text.replace('"', "").replace("\u201c", "").replace("\u201d", "")
     text = re.sub(r"\s+", " ", text).strip(" -")
     return text
 
 
-def _ngrams(words: list[str], n: int = 3) -> set[tuple[str, ...]]:
-    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+def _ngrams(words: list[str], n: int = 3) -> list[tuple[str, ...]]:
+    return [tuple(words[i : i + n]) for i in range(len(words) - n + 1)]
 
 
 def _words(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text)]
 
 
-def check_turn(text: str, history: list[str], config: CriticConfig = CriticConfig()) -> str | None:
-    """Why ``text`` is not a usable spoken turn after ``history``, or ``None``."""
+def _is_narration(text: str, names: tuple[str, ...]) -> bool:
+    if _NARRATION.search(text) or _PROSE_MARKERS.search(text):
+        return True
+    for name in names:
+        # "Maya said ..." / "Maya nods." : a speaker named in the third person.
+        if re.search(rf"\b{re.escape(name)}\s+({_SPEECH_VERBS})\b", text):
+            return True
+    return False
+
+
+def _is_other_language(text: str, words: list[str], config: CriticConfig) -> bool:
+    letters = [c for c in text if not c.isspace()]
+    if sum(c.isascii() for c in letters) / max(1, len(letters)) < config.min_ascii_share:
+        return True
+    if len(words) >= 5:
+        return sum(w in _ENGLISH for w in words) / len(words) < config.min_english_share
+    return False
+
+
+def _is_repeat(words: list[str], history: list[str], config: CriticConfig) -> bool:
+    grams = set(_ngrams(words))
+    for earlier in history:
+        earlier_words = _words(earlier)
+        if earlier_words == words:
+            return True
+        if grams and len(grams & set(_ngrams(earlier_words))) / len(grams) >= config.max_ngram_overlap:
+            return True
+    return False
+
+
+def _is_loop(words: list[str], config: CriticConfig) -> bool:
+    counts: dict[tuple[str, ...], int] = {}
+    for gram in _ngrams(words):
+        counts[gram] = counts.get(gram, 0) + 1
+        if counts[gram] >= config.max_ngram_count:
+            return True
+    return False
+
+
+def check_turn(
+    text: str,
+    history: list[str],
+    config: CriticConfig = CriticConfig(),
+    names: tuple[str, ...] = (),
+    turn_index: int | None = None,
+) -> str | None:
+    """Why ``text`` is not a usable spoken turn after ``history``, or ``None``.
+
+    :param text: the cleaned turn (see :func:`clean_turn_text`).
+    :param history: earlier turns (and example lines) a turn must not repeat.
+    :param names: the speakers' names, to spot third-person narration.
+    :param turn_index: the turn's place in the dialogue; from the third turn on a
+        greeting counts as a restart.
+    :return: one of :data:`TURN_REASONS`, or ``None``.
+    """
     words = _words(text)
     if len(words) < config.min_words:
         return "empty"
@@ -53,16 +157,16 @@ def check_turn(text: str, history: list[str], config: CriticConfig = CriticConfi
         return "overlong"
     if _SPEAKER_LABEL.search(text):
         return "speaker_label"
-    letters = [c for c in text if not c.isspace()]
-    ascii_share = sum(c.isascii() for c in letters) / max(1, len(letters))
-    if ascii_share < config.min_ascii_share:
+    if _is_narration(text, names):
+        return "narration"
+    if _is_other_language(text, words, config):
         return "other_language"
-    grams = _ngrams(words)
-    for earlier in history:
-        if grams and len(grams & _ngrams(_words(earlier))) / len(grams) >= config.max_ngram_overlap:
-            return "repeat"
-        if _words(earlier) == words:
-            return "repeat"
+    if _is_repeat(words, history, config):
+        return "repeat"
+    if _is_loop(words, config):
+        return "loop"
+    if turn_index is not None and turn_index >= 2 and _GREETING.match(text):
+        return "restart"
     return None
 
 

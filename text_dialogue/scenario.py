@@ -42,6 +42,9 @@ class Scenario:
     goal: str
     #: when the conversation should end, in words the agents see
     end_condition: str = "the goal is met and both have said goodbye"
+    #: phrases (lower case) whose use, once the target length is reached, marks the goal met
+    end_phrases: tuple[str, ...] = ()
+    #: the length a finished dialogue should have, in turns
     target_turns: int = 10
     #: a short example exchange (lines "A: ..." / "B: ..."); it teaches base models the form
     example: str = ""
@@ -61,14 +64,19 @@ class Scenario:
             roles = {}
             for key in ("A", "B"):
                 r = dict(roles_raw[key])
+                r["persona"] = dict(r.get("persona") or {})
                 r["private_knowledge"] = tuple(r.get("private_knowledge") or ())
                 roles[key] = RoleSpec(**r)
             fields = {k: v for k, v in data.items() if k != "roles"}
-            return cls(roles=roles, source=source, **fields)
+            fields["end_phrases"] = tuple(str(p).lower() for p in fields.get("end_phrases") or ())
+            scenario = cls(roles=roles, source=source, **fields)
         except KeyError as e:
             raise ConfigError(f"scenario{where}: missing field {e}") from None
         except TypeError as e:
             raise ConfigError(f"scenario{where}: {e}") from None
+        if not isinstance(scenario.target_turns, int) or scenario.target_turns < 2:
+            raise ConfigError(f"scenario{where}: target_turns must be an integer >= 2")
+        return scenario
 
 
 def load_scenario(path: str | Path) -> Scenario:

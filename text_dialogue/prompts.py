@@ -1,0 +1,123 @@
+"""What each agent is shown: a transcript prompt (base models) or chat messages (chat models).
+
+Each agent sees the shared situation, its own role prompt and private knowledge, and
+the shared history; the other agent's prompt and knowledge stay hidden.
+
+For base models the prompt is a transcript: a shared header and one example call
+(few-shot, in the speakers' names) come first, then the call so far, then the speaker's
+private note right before its name. Putting the note last keeps it close to where the
+small model writes (it drifts less), and leaves the header and history a prefix that
+both agents share, so llama.cpp reuses its evaluated prompt between turns.
+"""
+
+from __future__ import annotations
+
+from text_dialogue.records import Persona, Turn
+from text_dialogue.scenario import Scenario
+
+__all__ = ["example_lines", "build_prompt", "build_messages", "other_speaker"]
+
+
+def other_speaker(speaker: str) -> str:
+    """``"B"`` for ``"A"`` and the other way round."""
+    return "B" if speaker == "A" else "A"
+
+
+def example_lines(scenario: Scenario, personas: dict[str, Persona]) -> list[tuple[str, str]]:
+    """The scenario's example exchange as (speaker name, text) pairs."""
+    names = {"A": personas["A"].name, "B": personas["B"].name}
+    out = []
+    for line in scenario.example.strip().splitlines():
+        label, _, text = line.partition(":")
+        if text.strip() and label.strip() in names:
+            out.append((names[label.strip()], text.strip()))
+    return out
+
+
+def _describe(p: Persona) -> str:
+    parts = [x for x in (p.age_band, p.gender) if x]
+    desc = f"{p.name}, the {p.role}" + (f" ({', '.join(parts)})" if parts else "")
+    if p.speaking_style:
+        desc += f", is {p.speaking_style}"
+    return desc
+
+
+def _note(scenario: Scenario, me: Persona, speaker: str, wrap_up: bool) -> str:
+    text = scenario.roles[speaker].prompt.rstrip(".")
+    if me.private_knowledge:
+        text += f". Only {me.name} knows: {me.private_knowledge}"
+    if wrap_up:
+        text += f". Time to wrap up: {scenario.end_condition}"
+    return f"({me.name}'s note: {text}.)"
+
+
+def build_prompt(
+    scenario: Scenario,
+    personas: dict[str, Persona],
+    speaker: str,
+    turns: list[Turn],
+    wrap_up: bool = False,
+    note_last: bool = True,
+) -> str:
+    """The transcript prompt agent ``speaker`` continues (its own instructions only).
+
+    :param wrap_up: tell the speaker that it is time to reach the end condition.
+    :param note_last: put the speaker's private note right before its turn (else after the header).
+    """
+    a, b = personas["A"], personas["B"]
+    lines = [
+        f"{scenario.setting} {_describe(a)}. {_describe(b)}.",
+        f"Goal: {scenario.goal} They speak in short, natural sentences, one line each.",
+        "",
+    ]
+    me = personas[speaker]
+    if not note_last:
+        lines[-1:] = [_note(scenario, me, speaker, wrap_up), ""]
+    example = example_lines(scenario, personas)
+    if example:
+        lines += ["An earlier conversation:"] + [f"{name}: {text}" for name, text in example]
+        lines += ["", "Today's conversation:"]
+    lines += [f"{personas[t.speaker].name}: {t.text}" for t in turns]
+    if note_last:
+        lines.append(_note(scenario, me, speaker, wrap_up))
+    lines.append(f"{me.name}:")
+    return "\n".join(lines)
+
+
+def build_messages(
+    scenario: Scenario,
+    personas: dict[str, Persona],
+    speaker: str,
+    turns: list[Turn],
+    end_marker: str,
+    wrap_up: bool = False,
+) -> list[dict[str, str]]:
+    """Chat messages for agent ``speaker``: its role prompt as the system message, then history.
+
+    The agent's own turns are ``assistant`` messages and the other's are ``user``
+    messages, so a chat model answers as the agent.
+    """
+    me, other = personas[speaker], personas[other_speaker(speaker)]
+    system = [
+        f"{scenario.setting} You are {me.name}, the {me.role}, talking with {other.name}, the {other.role}.",
+    ]
+    who = ", ".join(x for x in (me.age_band, me.gender, me.speaking_style, *me.traits) if x)
+    if who:
+        system.append(f"You are {who}.")
+    system.append(scenario.roles[speaker].prompt)
+    if me.private_knowledge:
+        system.append(f"Only you know this: {me.private_knowledge}.")
+    system.append(f"Goal of the conversation: {scenario.goal} It ends when {scenario.end_condition}.")
+    system.append(
+        "Say only your next spoken turn: one or two short sentences as people talk, "
+        "no narration, no stage directions, no name label. "
+        f"When the conversation is over, end your turn with {end_marker}."
+    )
+    if wrap_up:
+        system.append("The conversation has gone on long enough: wrap it up now.")
+    messages = [{"role": "system", "content": " ".join(system)}]
+    if not turns or turns[0].speaker == speaker:
+        messages.append({"role": "user", "content": "(The conversation starts. Say your first line.)"})
+    for t in turns:
+        messages.append({"role": "assistant" if t.speaker == speaker else "user", "content": t.text})
+    return messages
