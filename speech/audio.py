@@ -102,7 +102,8 @@ def measure_loudness(samples: np.ndarray, sampling_rate: int) -> float:
     """Integrated loudness in LUFS (ITU-R BS.1770, via pyloudnorm)."""
     import pyloudnorm
 
-    meter = pyloudnorm.Meter(sampling_rate, block_size=min(0.4, len(samples) / sampling_rate))
+    # pyloudnorm rejects a block longer than the audio; float rounding can make len/sr exceed it
+    meter = pyloudnorm.Meter(sampling_rate, block_size=min(0.4, (len(samples) - 1) / sampling_rate))
     return float(meter.integrated_loudness(samples.astype(np.float64)))
 
 
