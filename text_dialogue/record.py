@@ -32,6 +32,14 @@ def drop_none(value: Any) -> Any:
     return value
 
 
+def _required(f: dataclasses.Field) -> bool:
+    return f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+
+
+def _optional(f: dataclasses.Field) -> bool:
+    return "None" in str(f.type)
+
+
 class Record:
     """Mixin for the record dataclasses written to JSONL manifests."""
 
@@ -63,4 +71,7 @@ class Record:
         for f in dataclasses.fields(cls):  # type: ignore[arg-type]
             if f.name in data and isinstance(data[f.name], list):
                 data[f.name] = tuple(data[f.name])
+            elif f.name not in data and _required(f) and _optional(f):
+                # to_dict leaves None out, also for a required field typed "X | None"
+                data[f.name] = None
         return cls(**data)

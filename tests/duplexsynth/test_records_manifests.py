@@ -95,3 +95,12 @@ def test_sanitize_id() -> None:
     assert sanitize_id("../a b/c") == "_a_b_c"
     with pytest.raises(ManifestError):
         sanitize_id("...")
+
+
+def test_required_field_that_is_none_survives_the_round_trip(tmp_path: Path) -> None:
+    bc = TurnEval("d1", 1, "B", None, "backchannel", 1.0, 1.3, "yeah", "yeah", 0.0, 0.0, 1, 0)
+    assert "turn_index" not in bc.to_dict()
+    path = tmp_path / "eval.jsonl"
+    with ManifestWriter(path, key="dialogue_id") as w:
+        w.write(bc)
+    assert list(read_manifest(path, TurnEval)) == [bc]
