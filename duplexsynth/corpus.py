@@ -33,6 +33,7 @@ __all__ = [
     "ManifestWriter",
     "write_json_atomic",
     "write_text_atomic",
+    "rewrite_manifest",
     "sanitize_id",
 ]
 
@@ -176,6 +177,26 @@ class ManifestWriter:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def rewrite_manifest(path: str | Path, replace: dict[str, list[Record]], key: str = "id",
+                     drop: set[str] = frozenset()) -> None:  # type: ignore[assignment]
+    """Rewrite a manifest atomically: the lines of each id in ``replace`` give way to its new
+    records (in place of the first old line), ids in ``drop`` go. Other lines are kept verbatim."""
+    path = Path(path)
+    out: list[str] = []
+    done: set[str] = set()
+    for _, data in read_manifest_dicts(path):
+        rid = str(data.get(key))
+        if rid in drop:
+            continue
+        if rid in replace:
+            if rid not in done:
+                out.extend(json.dumps(r.to_dict(), ensure_ascii=False) + "\n" for r in replace[rid])
+                done.add(rid)
+            continue
+        out.append(json.dumps(data, ensure_ascii=False) + "\n")
+    write_text_atomic(path, "".join(out))
 
 
 def write_text_atomic(path: str | Path, text: str) -> None:

@@ -10,23 +10,20 @@ import json
 import logging
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, TypeVar
 
 import numpy as np
 from tqdm import tqdm
 
-from duplex.build import build_timeline
 from duplex.records import Timeline
-from duplex.render import mix_to_mono
 from duplexsynth.config import RunConfig
 from duplexsynth.corpus import MANIFESTS, ManifestWriter, read_manifest, sanitize_id
+from duplexsynth.gate import Gate
+from duplexsynth.rendering import group_utterances, render_dialogue
 from duplexsynth.meta import update_meta
-from duplexsynth.transcript import write_transcript
 from eval.asr.base import get_asr
-from eval.evaluate import evaluate_timeline
-from speech.audio import read_audio, write_audio
 from speech.backchannels import speak_backchannels
 from speech.records import Utterance, Voice
 from speech.synthesize import TTSPool, speak_dialogue
@@ -161,18 +158,10 @@ def run_speech(corpus: Path, config: RunConfig, source: Path | None = None) -> S
     return report
 
 
-def _group(utterances: Iterable[Utterance]) -> dict[str, list[Utterance]]:
-    groups: dict[str, list[Utterance]] = {}
-    for u in utterances:
-        groups.setdefault(u.dialogue_id, []).append(u)
-    return groups
-
-
 def run_duplex(corpus: Path, config: RunConfig) -> StageReport:
     """Place each dialogue's utterances on two channels; write stereo + mono audio and transcripts."""
     report, start = StageReport("duplex"), time.perf_counter()
-    groups = _group(read_manifest(corpus / MANIFESTS["speech"], Utterance))
-    cfg = config.duplex
+    groups = group_utterances(read_manifest(corpus / MANIFESTS["speech"], Utterance))
     audio_seconds = 0.0
     with ManifestWriter(corpus / MANIFESTS["duplex"]) as writer:
         todo = [d for d in groups if not writer.contains(d)]
@@ -180,18 +169,7 @@ def run_duplex(corpus: Path, config: RunConfig) -> StageReport:
 
         def one(did: str) -> None:
             nonlocal audio_seconds
-            rng = np.random.default_rng(stable_seed(config.seed, "duplex", did))
-            load = lambda u: read_audio(corpus / u.audio_path, u.sampling_rate)[0]  # noqa: E731
-            timeline, stereo = build_timeline(did, groups[did], cfg, rng, load)
-            stereo_path = Path("audio") / "duplex" / f"{did}.{cfg.audio_format}"
-            write_audio(corpus / stereo_path, stereo, timeline.sampling_rate)
-            mono_path = None
-            if cfg.write_mono:
-                mono_path = Path("audio") / "duplex" / f"{did}.mono.{cfg.audio_format}"
-                write_audio(corpus / mono_path, mix_to_mono(stereo), timeline.sampling_rate)
-            timeline = timeline.__class__.from_dict({**timeline.to_dict(), "audio_path": str(stereo_path),
-                                                    "mono_path": str(mono_path) if mono_path else None})
-            write_transcript(corpus / "transcripts" / f"{did}.txt", timeline)
+            timeline = render_dialogue(corpus, config, did, groups[did])
             writer.write(timeline)
             audio_seconds += timeline.duration
 
@@ -203,23 +181,28 @@ def run_duplex(corpus: Path, config: RunConfig) -> StageReport:
 
 
 def run_eval(corpus: Path, config: RunConfig) -> StageReport:
-    """Transcribe both channels of every dialogue and score each segment."""
+    """Transcribe both channels of every dialogue, score each segment and apply the WER gate.
+
+    The gate may re-synthesize bad turns (and re-render their dialogue) or drop a
+    dialogue: dropped timelines move from timelines.jsonl to dropped.jsonl.
+    """
     report, start = StageReport("eval"), time.perf_counter()
     timelines = list(read_manifest(corpus / MANIFESTS["duplex"], Timeline))
     wers: list[float] = []
+    gate = Gate(corpus, config)
     with ManifestWriter(corpus / MANIFESTS["eval"], key="dialogue_id") as writer:
         todo = [t for t in timelines if not writer.contains(t.id)]
         report.skipped = len(timelines) - len(todo)
         asr = get_asr(config.asr.name, config.asr.options) if todo else None
 
         def one(timeline: Timeline) -> None:
-            stereo, _ = read_audio(corpus / (timeline.audio_path or ""))
-            turns, summary = evaluate_timeline(timeline, stereo, asr, config.eval)  # type: ignore[arg-type]
+            turns, summary = gate.evaluate(timeline, asr)  # type: ignore[arg-type]
             writer.write_many([*turns, summary])
-            wers.append(summary.wer)
+            if summary.metrics["gate"]["action"] != "drop":
+                wers.append(summary.wer)
 
         _guarded(tqdm(todo, desc="eval", unit="dlg", disable=None), one, report, corpus, lambda t: t.id)
     report.seconds = time.perf_counter() - start
-    report.extra["mean_wer"] = round(float(np.mean(wers)), 4) if wers else None
+    report.extra.update(gate.counts(), mean_wer=round(float(np.mean(wers)), 4) if wers else None)
     update_meta(corpus, config, "eval", report.as_meta(), {"asr": asr.model_info()} if asr else None)
     return report

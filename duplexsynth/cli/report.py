@@ -32,8 +32,7 @@ def collect_report_items(corpus: Path, out_dir: Path) -> list[DialogueReportItem
             kind = data.get("type")
             try:
                 if kind == "TurnEval":
-                    # a backchannel's turn_index is None, which to_dict leaves out; put it back
-                    record = TurnEval.from_dict({"turn_index": None, **data})
+                    record = TurnEval.from_dict(data)
                     turns.setdefault(record.dialogue_id, []).append(record)
                 elif kind == "DialogueEval":
                     summaries[data["dialogue_id"]] = DialogueEval.from_dict(data)

@@ -8,10 +8,14 @@ import click
 
 from duplexsynth.cli.common import build_config, config_options, corpus_argument, exit_for, handle_errors, writable_corpus
 from duplexsynth.pipeline import import_text, run_duplex, run_eval, run_speech, run_text
+from duplex.records import Timeline
+from duplexsynth.corpus import MANIFESTS, read_manifest
 from eval.asr.base import available_asr
+from eval.realism import TurnTakingReport, format_realism_table, realism_from_evals
+from eval.records import DialogueEval
 from text_dialogue.llm.base import available_llms
 
-__all__ = ["text", "speak", "duplex", "evaluate"]
+__all__ = ["text", "speak", "duplex", "evaluate", "corpus_realism"]
 
 
 @click.command()
@@ -80,4 +84,14 @@ def evaluate(corpus: Path, config_path: Path | None, seed: int | None, asr: str 
     report = run_eval(corpus, config)
     click.echo(f"eval: {report.done} dialogues scored, mean WER {report.extra['mean_wer']}, "
                f"{report.skipped} already there, {len(report.failed)} failed")
+    click.echo(format_realism_table(corpus_realism(corpus)))
     exit_for([report])
+
+
+def corpus_realism(corpus: Path) -> TurnTakingReport:
+    """Turn-taking realism of the dialogues in timelines.jsonl, from their eval records."""
+    timelines = list(read_manifest(corpus / MANIFESTS["duplex"], Timeline))
+    kept = {t.id for t in timelines}
+    evals = [r for r in read_manifest(corpus / MANIFESTS["eval"]) if isinstance(r, DialogueEval) and r.dialogue_id in kept]
+    backchannels = [s.text for t in timelines for s in t.segments if s.kind == "backchannel"]
+    return realism_from_evals(evals, backchannels)

@@ -1,0 +1,104 @@
+"""The WER gate in the pipeline: evaluate a dialogue, then pass, flag, drop or re-synthesize it.
+
+Re-synthesis speaks the failed turns again with another engine seed, writes them to new
+files, re-renders the dialogue and evaluates it again, up to ``gate.max_retries`` rounds.
+Manifests are rewritten for that dialogue before its eval records are written, so a
+killed run never leaves eval records that describe audio the manifests do not.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from duplex.records import Timeline
+from duplexsynth.config import RunConfig
+from duplexsynth.corpus import MANIFESTS, read_manifest, rewrite_manifest
+from duplexsynth.rendering import group_utterances, render_dialogue
+from eval.asr.base import ASR
+from eval.evaluate import evaluate_timeline
+from eval.gate import gate_dialogue
+from eval.records import DialogueEval, TurnEval
+from speech.audio import read_audio, write_audio
+from speech.records import Utterance
+from speech.synthesize import TTSPool, speak_text, turn_rates
+from speech.voices import default_voice_bank, stable_seed
+from text_dialogue.errors import GenerationError
+from text_dialogue.records import Dialogue
+
+__all__ = ["Gate"]
+
+log = logging.getLogger(__name__)
+
+
+class Gate:
+    """Evaluates dialogues under ``config.eval.gate`` and applies its decision."""
+
+    def __init__(self, corpus: Path, config: RunConfig) -> None:
+        self.corpus = corpus
+        self.config = config
+        self.actions: Counter = Counter()
+        self._pool: TTSPool | None = None
+
+    def evaluate(self, timeline: Timeline, asr: ASR) -> tuple[list[TurnEval], DialogueEval]:
+        """Score ``timeline``; re-synthesize or drop it as the gate decides."""
+        rounds = 0
+        while True:
+            stereo, _ = read_audio(self.corpus / (timeline.audio_path or ""))
+            turns, summary = evaluate_timeline(timeline, stereo, asr, self.config.eval)
+            decision = gate_dialogue(turns, self.config.eval.gate, rounds)
+            if decision.action_taken != "resynthesize":
+                break
+            rounds += 1
+            log.info("gate: %s: re-synthesizing turns %s (round %d)", timeline.id, decision.turns_to_resynthesize, rounds)
+            timeline = self._resynthesize(timeline, decision.turns_to_resynthesize, rounds)
+        self.actions[decision.action_taken] += 1
+        if decision.action_taken == "drop":
+            self._drop(timeline, decision.reason)
+        gate_info = {"action": decision.action_taken, "reason": decision.reason,
+                     "failed_turns": decision.failed_turns, "resynthesis_rounds": rounds}
+        return turns, replace(summary, metrics={**summary.metrics, "gate": gate_info})
+
+    def counts(self) -> dict[str, Any]:
+        """How many dialogues each gate action applied to, for meta.json."""
+        return {"gate": dict(self.actions)}
+
+    def _resynthesize(self, timeline: Timeline, turn_indices: list[int], rounds: int) -> Timeline:
+        did = timeline.id
+        utterances = group_utterances(read_manifest(self.corpus / MANIFESTS["speech"], Utterance))[did]
+        source = utterances[0].source_dialogue_id or did
+        dialogue = next((d for d in read_manifest(self.corpus / MANIFESTS["text"], Dialogue) if d.id == source), None)
+        if dialogue is None:
+            raise GenerationError(f"gate: cannot re-synthesize {did}: its text dialogue {source} is not in dialogues.jsonl")
+        bank = default_voice_bank(self.config.voice_banks)
+        self._pool = self._pool or TTSPool(self.config.tts)
+        speech = self.config.speech
+        rates = turn_rates(dialogue, did, speech)
+        new: list[Utterance] = []
+        for utt in utterances:
+            if utt.kind != "turn" or utt.turn_index not in turn_indices:
+                new.append(utt)
+                continue
+            if utt.voice not in bank:
+                raise GenerationError(f"gate: voice {utt.voice!r} of {utt.id} is not in the voice bank any more")
+            seed = stable_seed("resynthesize", utt.id, rounds) % 2**31
+            syn = speak_text(utt.text, bank[utt.voice], self._pool, speech, rates[utt.turn_index], seed=seed)
+            path = Path(utt.audio_path).with_name(f"{utt.id}-r{rounds}.{speech.audio_format}")
+            write_audio(self.corpus / path, syn.samples, speech.sampling_rate)
+            new.append(replace(utt, audio_path=str(path), duration=len(syn.samples) / speech.sampling_rate,
+                               words=syn.words, word_times="engine" if syn.words is not None else "asr"))
+        rendered = render_dialogue(self.corpus, self.config, did, new, suffix=f"-r{rounds}")
+        rewrite_manifest(self.corpus / MANIFESTS["speech"], {did: new}, key="dialogue_id")
+        rewrite_manifest(self.corpus / MANIFESTS["duplex"], {did: [rendered]})
+        return rendered
+
+    def _drop(self, timeline: Timeline, reason: str) -> None:
+        """Move the timeline to dropped.jsonl so exports and reports leave it out."""
+        with open(self.corpus / "dropped.jsonl", "a", encoding="utf-8") as f:
+            f.write(json.dumps({**timeline.to_dict(), "drop_reason": reason}, ensure_ascii=False) + "\n")
+        rewrite_manifest(self.corpus / MANIFESTS["duplex"], {}, drop={timeline.id})
+        log.warning("gate: dropped %s: %s", timeline.id, reason)
