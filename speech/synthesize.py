@@ -8,7 +8,7 @@ audio through every step; utterances without them say ``word_times="asr"``.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, is_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -82,8 +82,10 @@ class TTSPool:
         """Backend options plus model info of ``voice``'s engine (part of the cache key)."""
         key = (voice.backend, voice.model, voice.speaker)
         if key not in self._info:
-            self._info[key] = {"options": self.options.get(voice.backend) or {},
-                               "model": self.get(voice.backend).model_info(voice)}
+            engine = self.get(voice.backend)
+            config = getattr(engine, "config", None)
+            options = asdict(config) if is_dataclass(config) and not isinstance(config, type) else config
+            self._info[key] = {"options": options, "model": engine.model_info(voice)}
         return self._info[key]
 
     def cache(self, folder: str | None) -> UtteranceCache:

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from speech.records import Voice
+from speech.tts.alignment import words_from_phoneme_alignments
 from speech.tts.base import TTS, Synthesis, register_tts
 from text_dialogue.errors import BackendError, MissingDependency
 
@@ -26,6 +27,15 @@ class PiperConfig:
     noise_scale: float = 0.667
     #: randomness of phoneme durations (piper's ``noise_w_scale``)
     noise_w_scale: float = 0.8
+    #: derive word times from phoneme alignments when the ``onnx`` package is installed
+    word_alignments: bool = True
+
+
+def _onnx_available() -> bool:
+    """Whether piper can patch a voice for phoneme alignments (needs ``onnx``)."""
+    from importlib.util import find_spec
+
+    return find_spec("onnx") is not None
 
 
 def default_piper_voice() -> tuple[Path, Path]:
@@ -51,6 +61,7 @@ class PiperTTS(TTS):
         except ImportError:
             raise MissingDependency("piper-tts", why="the piper TTS backend") from None
         self._voices: dict[str, Any] = {}
+        self._align = config.word_alignments and _onnx_available()
 
     def _load(self, model: str | None) -> Any:
         from piper import PiperVoice
@@ -67,7 +78,7 @@ class PiperTTS(TTS):
                     f"piper: voice {model_path} or its config {config_path} does not exist; "
                     "pass the path of a piper .onnx file that has its .onnx.json beside it"
                 )
-            self._voices[key] = PiperVoice.load(model_path, config_path)
+            self._voices[key] = PiperVoice.load(model_path, config_path, include_alignments=self._align)
         return self._voices[key]
 
     def synthesize(self, text: str, voice: Voice, length_scale: float = 1.0, seed: int = 0) -> Synthesis:
@@ -84,16 +95,29 @@ class PiperTTS(TTS):
         sr = int(engine.config.sample_rate)
         gap = np.zeros(int(SENTENCE_SILENCE_SECONDS * sr), dtype=np.float32)
         pieces: list[np.ndarray] = []
-        for chunk in engine.synthesize(text, syn):
+        aligned: list[tuple[int, list[tuple[str, int]]]] | None = [] if self._align else None
+        offset = 0
+        for chunk in engine.synthesize(text, syn, include_alignments=self._align):
             if pieces:
                 pieces.append(gap)
+                offset += len(gap)
             pieces.append(chunk.audio_float_array.astype(np.float32))
+            if aligned is not None and chunk.phoneme_alignments:
+                aligned.append((offset, [(a.phoneme, int(a.num_samples)) for a in chunk.phoneme_alignments]))
+            elif aligned is not None:
+                aligned = None  # this voice gives no alignments: word times come from ASR
+            offset += len(pieces[-1])
         if not pieces:
             raise BackendError(f"piper: no audio for text {text!r} (nothing speakable?)")
-        return Synthesis(samples=np.concatenate(pieces), sampling_rate=sr)
+        words = None
+        if aligned:
+            words = words_from_phoneme_alignments(
+                text, aligned, sr, lambda w: [p for sentence in engine.phonemize(w) for p in sentence]
+            )
+        return Synthesis(samples=np.concatenate(pieces), sampling_rate=sr, words=words)
 
     def model_info(self, voice: Voice) -> dict[str, Any]:
         from importlib.metadata import version
 
         model = Path(voice.model).name if voice.model else default_piper_voice()[0].name
-        return {"backend": self.name, "model": model, "piper_tts": version("piper-tts")}
+        return {"backend": self.name, "model": model, "piper_tts": version("piper-tts"), "word_alignments": self._align}
