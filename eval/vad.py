@@ -52,8 +52,9 @@ class VADConfig:
     min_speech: float = 0.1
     #: silences shorter than this inside speech are bridged (s); IPUs bridge 0.2 s later
     min_silence: float = 0.05
-    #: each interval is widened by this much on both sides (s)
-    pad: float = 0.03
+    #: each interval is widened by this much on both sides (s); 0 because silero's
+    #: hysteresis already ends speech ~40 ms late, which biases measured offsets towards overlap
+    pad: float = 0.0
     #: energy backend: frames this far below the channel's loudest frame are silence (dB)
     energy_floor_db: float = -35.0
     #: silero backend: an ONNX model path; ``None`` = the one silero-vad ships
