@@ -42,6 +42,8 @@ class AgentLoopConfig:
     max_turns: int = 14
     #: ``None`` uses the scenario's ``target_turns``
     target_turns: int | None = None
+    #: turns allowed past the target before the dialogue is cut (if no goodbye came)
+    overrun_turns: int = 2
     #: an agent ends the dialogue by writing this
     end_marker: str = "<end>"
     #: tries per turn before the dialogue stops (or fails, when still too short)
@@ -146,7 +148,8 @@ def generate_dialogue(
     end_reason = "max_turns"
     if scenario.opening:
         turns.append(Turn(index=0, speaker="A", text=scenario.opening))
-    while len(turns) < config.max_turns:
+    limit = min(config.max_turns, target + config.overrun_turns)
+    while len(turns) < limit:
         wrap_up = len(turns) >= target - 1
         try:
             turn, ended = _next_turn(llm, scenario, personas, turns, avoid, config, wrap_up, rng, state)

@@ -29,7 +29,8 @@ TURN_REASONS = (
 )
 
 _SPEAKER_LABEL = re.compile(r"(^|\s)[A-Z][a-zA-Z]{0,20}( [A-Z][a-zA-Z]{0,20})?\s?:(\s|$)")
-_NON_SPEECH = re.compile(r"\([^)]*\)|\[[^\]]*\]|\*[^*]*\*|<[^>]*>")
+# Stage directions and markup; an unclosed bracket (a turn cut at max_tokens) runs to the end.
+_NON_SPEECH = re.compile(r"\([^)]*(\)|$)|\[[^\]]*(\]|$)|\*[^*]*\*|<[^>]*>")
 # Letters of any script, so that a turn in another alphabet still counts its words.
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
 # A greeting deep into a dialogue: small models start the conversation over.

@@ -39,6 +39,7 @@ def test_a_good_spoken_turn_passes() -> None:
 
 def test_cleaning_drops_stage_directions() -> None:
     assert clean_turn_text(' "Sure (laughs) [pause] see you then." ') == "Sure see you then."
+    assert clean_turn_text("See you at eight (the time") == "See you at eight"
 
 
 def test_dialogue_length() -> None:
