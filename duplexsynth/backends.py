@@ -1,9 +1,13 @@
-"""Import every backend module once so each registers its name (engines load lazily)."""
+"""Import every backend package once so each backend registers its name.
+
+Each package's ``__init__`` imports its backend modules; engines themselves load only
+when a backend is built.
+"""
 
 from __future__ import annotations
 
-import eval.asr.faster_whisper  # noqa: F401
-import speech.tts.piper  # noqa: F401
-import text_dialogue.llm.llamacpp  # noqa: F401
+import eval.asr  # noqa: F401  (faster-whisper, whisper)
+import speech.tts  # noqa: F401  (piper, espeak, coqui)
+import text_dialogue.llm  # noqa: F401  (llamacpp, openai, transformers)
 
 __all__: list[str] = []

@@ -49,6 +49,9 @@ class RunConfig:
     voice_banks: tuple[str, ...] = ()
     #: restrict casting to these voice ids (empty = the whole bank)
     voices: tuple[str, ...] = ()
+    #: cast only voices of these TTS backends (empty = every voice in the bank); piper by
+    #: default because the espeak voices sound robotic
+    cast_backends: tuple[str, ...] = ("piper",)
     #: voice casts per text dialogue (data augmentation)
     variants: int = 1
     #: TTS backend name -> options of its config dataclass

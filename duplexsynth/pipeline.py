@@ -136,7 +136,8 @@ def run_speech(corpus: Path, config: RunConfig, source: Path | None = None) -> S
     engines: dict[str, dict[str, Any]] = {}
     with ManifestWriter(corpus / MANIFESTS["speech"], key="dialogue_id") as writer:
         jobs = [(d, variant_id, cast) for d in dialogues
-                for variant_id, cast in cast_variants(bank, d.personas, d.id, config.variants, config.voices or None)]
+                for variant_id, cast in cast_variants(bank, d.personas, d.id, config.variants, config.voices or None,
+                                                     config.cast_backends or None)]
         todo = [j for j in jobs if not writer.contains(j[1])]
         report.skipped = len(jobs) - len(todo)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from duplexsynth.cli.common import handle_errors
-from speech.voices import default_voice_bank
+from speech.voices import default_voice_bank, describe_voice
 from text_dialogue.scenario import available_scenarios
 
 __all__ = ["scenarios", "voices"]
@@ -29,8 +29,13 @@ def scenarios(extra: tuple[Path, ...]) -> None:
               help="Also list the voices of this bank YAML file.")
 @handle_errors
 def voices(banks: tuple[Path, ...]) -> None:
-    """List the voice bank: id, backend, model or transform, gender, age band, accent."""
-    for v in default_voice_bank(list(banks)).values():
-        transform = f"{v.pitch_semitones:+g} st x{v.tempo:g}" if v.pitch_semitones or v.tempo != 1 else "-"
-        click.echo(f"{v.id:<14} {v.backend:<7} {(v.model or 'default'):<22} {transform:<12} "
-                   f"{v.gender or '?':<7} {v.age_band or '?':<7} {v.accent or '?'}")
+    """List the voice bank: id, backend, model, speaker, transform, gender, age band, accent, rate.
+
+    Casting uses the piper voices unless the run config sets ``cast_backends``.
+    """
+    rows = [describe_voice(v) for v in default_voice_bank(list(banks)).values()]
+    columns = ["id", "backend", "model", "speaker", "transform", "gender", "age_band", "accent", "sampling_rate"]
+    widths = {c: max(len(c), *(len(r[c]) for r in rows)) for c in columns}
+    click.echo("  ".join(c.ljust(widths[c]) for c in columns))
+    for row in rows:
+        click.echo("  ".join(row[c].ljust(widths[c]) for c in columns))
