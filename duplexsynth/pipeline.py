@@ -29,7 +29,7 @@ from speech.records import Utterance, Voice
 from speech.synthesize import TTSPool, speak_dialogue
 from speech.voices import cast_variants, default_voice_bank, stable_seed
 from text_dialogue.agents import generate_dialogue
-from text_dialogue.errors import DuplexsynthError
+from text_dialogue.errors import DuplexsynthError, GenerationError
 from text_dialogue.llm.base import get_llm
 from text_dialogue.records import Dialogue
 from text_dialogue.scenario import available_scenarios, get_scenario
@@ -38,6 +38,9 @@ __all__ = ["StageReport", "run_text", "run_speech", "run_duplex", "run_eval", "i
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+#: seeds tried for one dialogue before it is logged as failed
+DIALOGUE_ATTEMPTS = 3
 
 
 @dataclass
@@ -89,6 +92,7 @@ def run_text(corpus: Path, config: RunConfig) -> StageReport:
     """Write ``config.dialogues`` agent-pair dialogues to dialogues.jsonl."""
     report, start = StageReport("text"), time.perf_counter()
     rejections: Counter = Counter()
+    rejected_dialogues: Counter = Counter()
     with ManifestWriter(corpus / MANIFESTS["text"]) as writer:
         plan = _dialogue_plan(config)
         todo = [p for p in plan if not writer.contains(p[0])]
@@ -97,7 +101,16 @@ def run_text(corpus: Path, config: RunConfig) -> StageReport:
 
         def one(item: tuple[str, str, int]) -> None:
             did, scenario, seed = item
-            dialogue = generate_dialogue(llm, get_scenario(scenario), did, seed, config.text)  # type: ignore[arg-type]
+            for attempt in range(DIALOGUE_ATTEMPTS):
+                try:
+                    dialogue = generate_dialogue(llm, get_scenario(scenario), did,  # type: ignore[arg-type]
+                                                 seed + attempt * 7919, config.text)
+                    break
+                except GenerationError as e:
+                    # the critic rejected the whole dialogue: count it and try another seed
+                    rejected_dialogues[str(e).split(":")[-1].strip()[:80]] += 1
+                    if attempt == DIALOGUE_ATTEMPTS - 1:
+                        raise
             rejections.update(dialogue.meta.get("rejected_turns", {}))
             writer.write(dialogue)
 
@@ -106,7 +119,7 @@ def run_text(corpus: Path, config: RunConfig) -> StageReport:
         if llm:
             llm.close()
     report.seconds = time.perf_counter() - start
-    report.extra["rejected_turns"] = dict(rejections)
+    report.extra.update(rejected_turns=dict(rejections), rejected_dialogues=dict(rejected_dialogues))
     update_meta(corpus, config, "text", report.as_meta(), backends)
     return report
 
