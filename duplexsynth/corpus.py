@@ -13,7 +13,6 @@ import gzip
 import json
 import logging
 import os
-import tempfile
 from pathlib import Path
 from typing import Any, Iterator, TypeVar
 
@@ -21,6 +20,7 @@ from duplex.records import Timeline
 from eval.records import DialogueEval, TurnEval
 from speech.records import Utterance
 from text_dialogue.errors import ManifestError
+from text_dialogue.fileio import write_text_atomic
 from text_dialogue.record import Record
 from text_dialogue.records import Dialogue
 
@@ -197,20 +197,6 @@ def rewrite_manifest(path: str | Path, replace: dict[str, list[Record]], key: st
             continue
         out.append(json.dumps(data, ensure_ascii=False) + "\n")
     write_text_atomic(path, "".join(out))
-
-
-def write_text_atomic(path: str | Path, text: str) -> None:
-    """Write a text file via a temp file in the same folder and a rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_json_atomic(path: str | Path, data: Any) -> None:

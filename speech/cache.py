@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from speech.audio import read_audio, write_audio
 from speech.records import Voice, Word
 from speech.tts.base import Synthesis
+from text_dialogue.fileio import write_text_atomic
 
 __all__ = ["CACHE_VERSION", "UtteranceCache", "make_cache_key", "voice_fingerprint"]
 
@@ -107,18 +106,6 @@ class UtteranceCache:
         audio_path, meta_path = self._paths(key)
         write_audio(audio_path, synthesis.samples, synthesis.sampling_rate, subtype="PCM_24")
         words = None if synthesis.words is None else [w.to_dict() for w in synthesis.words]
-        _write_text_atomic(meta_path, json.dumps({"words": words, "sampling_rate": synthesis.sampling_rate}))
+        write_text_atomic(meta_path, json.dumps({"words": words, "sampling_rate": synthesis.sampling_rate}))
         samples, sr = read_audio(audio_path)
         return Synthesis(samples, sr, synthesis.words)
-
-
-def _write_text_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 from duplex.records import Segment, Timeline
 from speech.records import Word
 from text_dialogue.errors import DuplexsynthError
+from text_dialogue.fileio import write_text_atomic
 from text_dialogue.registry import Registry
 
 __all__ = [
@@ -165,23 +166,6 @@ def stereo_audio_path(corpus_dir: Path, timeline: Timeline) -> Path:
             f"dialogue {timeline.id}: stereo file {path} is missing; re-run the duplex stage for it"
         )
     return path
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write a text file through a temp file in the same folder and a rename.
-
-    (The duplex stage cannot import ``duplexsynth.corpus``, which has the same helper.)
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 class AtomicTextFile:
