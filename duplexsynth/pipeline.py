@@ -108,7 +108,7 @@ def run_text(corpus: Path, config: RunConfig) -> StageReport:
                     break
                 except GenerationError as e:
                     # the critic rejected the whole dialogue: count it and try another seed
-                    rejected_dialogues[str(e).split(":")[-1].strip()[:80]] += 1
+                    rejected_dialogues[getattr(e, "reason", None) or "failed"] += 1
                     if attempt == DIALOGUE_ATTEMPTS - 1:
                         raise
             rejections.update(dialogue.meta.get("rejected_turns", {}))
