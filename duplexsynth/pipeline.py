@@ -109,6 +109,7 @@ def run_text(corpus: Path, config: RunConfig) -> StageReport:
                 except GenerationError as e:
                     # the critic rejected the whole dialogue: count it and try another seed
                     rejected_dialogues[getattr(e, "reason", None) or "failed"] += 1
+                    rejections.update(getattr(e, "rejected_turns", {}))
                     if attempt == DIALOGUE_ATTEMPTS - 1:
                         raise
             rejections.update(dialogue.meta.get("rejected_turns", {}))
