@@ -44,8 +44,9 @@ class TimingConfig:
     #: silence after the last sound
     tail: float = 0.5
     # --- pauses inside a turn ----------------------------------------------------
-    #: median of the log-normal pause length
-    pause_median: float = 0.45
+    #: median of the log-normal pause length; REFERENCE_STATS.md suggests ~0.45 s, 0.5 s keeps
+    #: the median pause above the median gap once piper's own short silences count as pauses
+    pause_median: float = 0.5
     #: sigma (log scale) of the log-normal pause length
     pause_sigma: float = 0.45
     #: shortest pause (shorter silences merge into one speech run)
@@ -61,7 +62,7 @@ class TimingConfig:
     min_silence: float = 0.1
     # --- backchannels ------------------------------------------------------------
     #: backchannels per second of partner speech (0 disables them)
-    backchannel_rate: float = 0.08
+    backchannel_rate: float = 0.07  # one per ~14 s (REFERENCE_STATS.md: one per 8-15 s)
     #: a backchannel starts at least this far into the partner's turn
     backchannel_min_into_turn: float = 0.7
     #: earliest onset relative to the partner's pause onset
