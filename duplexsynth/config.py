@@ -98,8 +98,21 @@ def config_from_mapping(cls: type[T], data: dict[str, Any], where: str = "") -> 
         raise ConfigError(f"config {where or 'top level'}: {e}") from None
 
 
-def load_config(path: str | Path | None, overrides: dict[str, Any] | None = None) -> RunConfig:
-    """Read a YAML or TOML config file (or none) and apply top-level overrides."""
+def _merge(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
+    """``update`` over ``base``, mapping by mapping (a nested key replaces only itself)."""
+    out = dict(base)
+    for key, value in update.items():
+        out[key] = _merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def load_config(path: str | Path | None, overrides: dict[str, Any] | None = None,
+                base: dict[str, Any] | None = None) -> RunConfig:
+    """Read a YAML or TOML config file (or none) and apply top-level overrides.
+
+    :param base: a saved config (a corpus's meta.json ``config``) that the file and the
+        overrides update, so later stages of a corpus run with the settings it was made with.
+    """
     data: dict[str, Any] = {}
     if path is not None:
         path = Path(path)
@@ -117,6 +130,7 @@ def load_config(path: str | Path | None, overrides: dict[str, Any] | None = None
             raise ConfigError(f"cannot read config {path}: {e}") from None
         if not isinstance(data, dict):
             raise ConfigError(f"config {path}: expected a mapping at the top level")
+    data = _merge(base or {}, data)
     data.update({k: v for k, v in (overrides or {}).items() if v is not None})
     return config_from_mapping(RunConfig, data)
 

@@ -12,7 +12,8 @@ from typing import Any, Callable
 
 import click
 
-from duplexsynth.config import BackendSpec, RunConfig, load_config
+from duplexsynth.config import RunConfig, load_config
+from duplexsynth.meta import read_meta
 from text_dialogue.errors import ConfigError, DuplexsynthError
 
 __all__ = ["config_options", "corpus_argument", "build_config", "writable_corpus", "handle_errors", "exit_for"]
@@ -31,12 +32,16 @@ def config_options(func: Callable[..., Any]) -> Callable[..., Any]:
 corpus_argument = click.argument("corpus", type=click.Path(file_okay=False, path_type=Path))
 
 
-def build_config(config_path: Path | None, **overrides: Any) -> RunConfig:
-    """Load the config file and apply the command-line overrides that were given."""
+def build_config(config_path: Path | None, corpus: Path | None = None, **overrides: Any) -> RunConfig:
+    """The corpus's saved config (meta.json), updated by the config file and the options given.
+
+    A stage run on an existing corpus thus keeps the seed and settings it was made with.
+    """
     for key in ("llm", "asr"):
         if overrides.get(key) is not None:
-            overrides[key] = BackendSpec(name=overrides[key])
-    return load_config(config_path, overrides)
+            overrides[key] = {"name": overrides[key]}
+    saved = read_meta(corpus).get("config") if corpus is not None and corpus.is_dir() else None
+    return load_config(config_path, overrides, base=saved)
 
 
 def writable_corpus(corpus: Path) -> Path:

@@ -48,7 +48,7 @@ def generate(corpus: Path, config_path: Path | None, seed: int | None, dialogues
 
     Works offline with no options (Gemma 3 270M, piper joe + derived voices, Whisper base).
     """
-    config = build_config(config_path, seed=seed, dialogues=dialogues, scenarios=scenarios or None,
+    config = build_config(config_path, corpus, seed=seed, dialogues=dialogues, scenarios=scenarios or None,
                           variants=variants, llm=llm, asr=asr)
     if sampling_rate:
         from dataclasses import replace

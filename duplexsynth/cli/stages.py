@@ -30,7 +30,7 @@ __all__ = ["text", "speak", "duplex", "evaluate", "corpus_realism"]
 def text(corpus: Path, config_path: Path | None, seed: int | None, dialogues: int | None,
          scenarios: tuple[str, ...], llm: str | None, import_path: Path | None) -> None:
     """Write text dialogues to CORPUS/dialogues.jsonl (two LLM agents, or --import)."""
-    config = build_config(config_path, seed=seed, dialogues=dialogues, scenarios=scenarios or None, llm=llm)
+    config = build_config(config_path, corpus, seed=seed, dialogues=dialogues, scenarios=scenarios or None, llm=llm)
     writable_corpus(corpus)
     if import_path is not None:
         from text_dialogue.importers import import_dialogues
@@ -51,7 +51,7 @@ def text(corpus: Path, config_path: Path | None, seed: int | None, dialogues: in
 @handle_errors
 def speak(corpus: Path, config_path: Path | None, seed: int | None, source: Path | None, variants: int | None) -> None:
     """Synthesize every turn to CORPUS/audio/ and CORPUS/utterances.jsonl."""
-    config = build_config(config_path, seed=seed, variants=variants)
+    config = build_config(config_path, corpus, seed=seed, variants=variants)
     writable_corpus(corpus)
     report = run_speech(corpus, config, source)
     click.echo(f"speech: {report.done} dialogues spoken ({report.extra['audio_seconds'] / 60:.1f} min), "
@@ -65,7 +65,7 @@ def speak(corpus: Path, config_path: Path | None, seed: int | None, source: Path
 @handle_errors
 def duplex(corpus: Path, config_path: Path | None, seed: int | None) -> None:
     """Place turns on two channels: CORPUS/audio/duplex/*.flac and CORPUS/timelines.jsonl."""
-    config = build_config(config_path, seed=seed)
+    config = build_config(config_path, corpus, seed=seed)
     writable_corpus(corpus)
     report = run_duplex(corpus, config)
     click.echo(f"duplex: {report.done} dialogues rendered, {report.skipped} already there, {len(report.failed)} failed")
@@ -79,7 +79,7 @@ def duplex(corpus: Path, config_path: Path | None, seed: int | None) -> None:
 @handle_errors
 def evaluate(corpus: Path, config_path: Path | None, seed: int | None, asr: str | None) -> None:
     """Transcribe both channels and score each turn: CORPUS/eval.jsonl."""
-    config = build_config(config_path, seed=seed, asr=asr)
+    config = build_config(config_path, corpus, seed=seed, asr=asr)
     writable_corpus(corpus)
     report = run_eval(corpus, config)
     click.echo(f"eval: {report.done} dialogues scored, mean WER {report.extra['mean_wer']}, "
