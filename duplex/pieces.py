@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from speech.audio import frame_rms_db
 from speech.records import Utterance, Word
 
 __all__ = ["Piece", "FRAME_SECONDS", "find_silences", "split_utterance", "speech_level"]
