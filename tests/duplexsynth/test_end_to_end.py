@@ -82,3 +82,15 @@ def test_rerun_skips_finished_dialogues(e2e_corpus: Path) -> None:
     assert run_speech(e2e_corpus, config).skipped == 1
     assert run_duplex(e2e_corpus, config).skipped == 1
     assert (e2e_corpus / "utterances.jsonl").read_text() == before
+
+
+def test_eval_command_prints_the_realism_table_for_a_finished_corpus(e2e_corpus: Path) -> None:
+    from click.testing import CliRunner
+
+    from duplexsynth.cli.main import cli
+
+    result = CliRunner().invoke(cli, ["eval", str(e2e_corpus)])
+    assert result.exit_code == 0, result.output
+    assert "1 already there" in result.output
+    assert "Overlapping floor transfers (FTO<0)" in result.output and "Human target" in result.output
+    assert "targets met" in result.output
