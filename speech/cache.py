@@ -62,7 +62,7 @@ class UtteranceCache:
     """
 
     def __init__(self, folder: str | Path | None) -> None:
-        self.folder = Path(folder) if folder else None
+        self.folder = Path(folder).expanduser() if folder else None
         #: lookups answered from disk
         self.hits = 0
         #: lookups that had to synthesize
