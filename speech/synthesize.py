@@ -48,8 +48,9 @@ class SpeechConfig:
     max_rate: float = 1.25
     #: audio file format of utterances: "flac" or "wav"
     audio_format: str = "flac"
-    #: a folder of cached utterance audio; ``None`` disables the cache
-    cache_dir: str | None = None
+    #: a folder of cached utterance audio; "auto" = ``tts/`` in the user cache
+    #: ($DUPLEXSYNTH_CACHE or ~/.cache/duplexsynth); ``None`` disables the cache
+    cache_dir: str | None = "auto"
 
     def __post_init__(self) -> None:
         if self.audio_format not in ("flac", "wav"):
@@ -90,6 +91,10 @@ class TTSPool:
 
     def cache(self, folder: str | None) -> UtteranceCache:
         """The :class:`UtteranceCache` of ``folder`` (one per folder, so hit counts add up)."""
+        if folder == "auto":
+            from text_dialogue.models import cache_dir
+
+            folder = str(cache_dir() / "tts")
         name = folder or ""
         if name not in self.caches:
             self.caches[name] = UtteranceCache(folder)

@@ -110,7 +110,17 @@ def test_damaged_entry_is_resynthesized(tmp_path: Path) -> None:
 
 def test_disabled_cache_always_synthesizes() -> None:
     pool, engine = _pool()
-    config = SpeechConfig(sampling_rate=SR)
+    config = SpeechConfig(sampling_rate=SR, cache_dir=None)
     speak_text("hello", Voice(id="v", backend="tone"), pool, config)
     speak_text("hello", Voice(id="v", backend="tone"), pool, config)
     assert engine.calls == 2
+
+
+def test_auto_cache_lives_in_the_user_cache(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("DUPLEXSYNTH_CACHE", str(tmp_path))
+    pool, engine = _pool()
+    config = SpeechConfig(sampling_rate=SR)  # cache_dir="auto" by default
+    speak_text("hello", Voice(id="v", backend="tone"), pool, config)
+    speak_text("hello", Voice(id="v", backend="tone"), pool, config)
+    assert engine.calls == 1
+    assert list((tmp_path / "tts").rglob("*.flac"))
