@@ -143,6 +143,8 @@ def run_speech(corpus: Path, config: RunConfig, source: Path | None = None) -> S
     """Synthesize every turn of every dialogue (``source`` or the corpus's dialogues.jsonl)."""
     report, start = StageReport("speech"), time.perf_counter()
     dialogues = list(read_manifest(source or corpus / MANIFESTS["text"], Dialogue))
+    if source is not None and source.resolve() != (corpus / MANIFESTS["text"]).resolve():
+        import_text(corpus, config, dialogues)  # keep the corpus self-contained (the gate re-reads the text)
     bank = default_voice_bank(config.voice_banks)
     pool = TTSPool(config.tts)
     speech_cfg = config.speech

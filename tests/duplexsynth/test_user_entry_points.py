@@ -52,3 +52,16 @@ def test_import_speak_variants_and_render(tmp_path: Path) -> None:
         assert (corpus / "transcripts" / f"{t.id}.txt").read_text().count("My room key stopped working.") == 1
     meta = json.loads((corpus / "meta.json").read_text())
     assert meta["config"]["variants"] == 2 and meta["stages"]["text"]["imported"] is True
+
+
+def test_speak_from_a_dialogue_jsonl_copies_the_text_into_the_corpus(tmp_path: Path) -> None:
+    from text_dialogue.records import Turn
+
+    mine = tmp_path / "mine.jsonl"
+    dialogue = Dialogue(id="own-1", turns=(Turn(0, "A", "Good morning."), Turn(1, "B", "Morning to you too.")))
+    mine.write_text(json.dumps(dialogue.to_dict()) + "\n")
+    corpus = tmp_path / "corpus"
+    result = CliRunner().invoke(cli, ["speak", str(corpus), "--input", str(mine)])
+    assert result.exit_code == 0, result.output
+    assert list(read_manifest(corpus / "dialogues.jsonl", Dialogue)) == [dialogue]
+    assert {u.dialogue_id for u in read_manifest(corpus / "utterances.jsonl", Utterance)} == {"own-1"}
