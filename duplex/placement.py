@@ -19,6 +19,9 @@ from duplex.records import CHANNEL_OF, Event, Segment
 from duplex.timing import TimingConfig, draw_fto, draw_pause
 from speech.records import Utterance, Word
 
+#: the least silence between two turns of the same speaker on their channel (s)
+SELF_GAP = 0.05
+
 __all__ = ["Block", "TurnPlan", "Slot", "plan_turn", "place_turns"]
 
 
@@ -118,6 +121,8 @@ def place_turns(
     slots: list[Slot] = []
     for plan in sorted(plans, key=lambda p: p.utterance.turn_index):
         utt = plan.utterance
+        # a speaker never starts before their own previous turn has ended (one voice per channel)
+        own_end = max((s.end for t in turns for s in t if s.speaker == utt.speaker), default=0.0)
         if not turns:
             start = config.lead_in
         else:
@@ -126,6 +131,8 @@ def place_turns(
             if prev[0].speaker != utt.speaker and rng.random() < config.interruption_prob:
                 total = plan.blocks[-1].offset + plan.blocks[-1].duration
                 cut = plan_interruption(prev, total, levels[prev[0].utterance_id or ""], config, rng)
+                if cut is not None and cut.start < own_end + SELF_GAP:
+                    cut = None
             if cut is not None:
                 turns[-1], start = cut.segments, cut.start
                 events = [e for e in events if not (e.kind == "pause" and e.start >= cut.end)]
@@ -135,7 +142,7 @@ def place_turns(
                 events.append(Event("pause", prev[-1].end, round(start, 4), utt.speaker))
             else:
                 limit = config.max_overlap_share * min(prev[-1].duration, plan.blocks[0].duration)
-                start = prev[-1].end + max(draw_fto(rng, config), -limit)
+                start = max(prev[-1].end + max(draw_fto(rng, config), -limit), own_end + SELF_GAP)
                 kind = "overlap" if start < prev[-1].end else "gap"
                 events.append(Event(kind, round(min(start, prev[-1].end), 4), round(max(start, prev[-1].end), 4),
                                     utt.speaker))

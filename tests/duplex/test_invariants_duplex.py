@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from duplex.build import DuplexConfig, build_timeline
@@ -47,6 +47,12 @@ def _active(tl: Timeline, channel: int, n: int) -> np.ndarray:
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(texts=dialogue, timing_cfg=timing, seed=st.integers(0, 2**16))
+# found by CI: an interruption of a short turn started before the interrupter's own last turn ended
+@example(texts=[("B", "well. well. well, well, well."), ("A", "well well well well well."),
+                ("B", "well, well, well. well, well, well. well, well, well."),
+                ("A", "well, well. well, well, well. well, well, well.")],
+         timing_cfg=TimingConfig(fto_mean=0.0, fto_std=0.5, interruption_prob=0.5, backchannel_rate=0.0,
+                                 phrase_pause_prob=0.125), seed=22228)
 def test_random_timelines_keep_every_invariant(texts, timing_cfg, seed) -> None:
     tl, stereo, truth = _build(texts, timing_cfg, seed)
     n = len(stereo)
