@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-# CI runs the property tests with a fixed seed so a run is repeatable; explore new
-# examples (a new random draw each run) with: pytest --hypothesis-profile=explore
+# CI runs the property tests with a fixed seed so a run is repeatable; draw new random
+# examples each run with: HYPOTHESIS_PROFILE=explore pytest
 settings.register_profile("ci", derandomize=True)
 settings.register_profile("explore", derandomize=False)
-settings.load_profile("ci")
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(scope="session", autouse=True)
