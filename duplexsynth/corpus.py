@@ -9,7 +9,6 @@ it had finished.
 
 from __future__ import annotations
 
-import gzip
 import json
 import logging
 import os
@@ -20,7 +19,7 @@ from duplex.records import Timeline
 from eval.records import DialogueEval, TurnEval
 from speech.records import Utterance
 from text_dialogue.errors import ManifestError
-from text_dialogue.fileio import write_text_atomic
+from text_dialogue.fileio import iter_jsonl, open_text, write_text_atomic
 from text_dialogue.record import Record
 from text_dialogue.records import Dialogue
 
@@ -66,31 +65,9 @@ def sanitize_id(raw: str) -> str:
     return safe[:120]
 
 
-def _open(path: Path, mode: str) -> Any:
-    if path.suffix == ".gz":
-        return gzip.open(path, mode + "t", encoding="utf-8")
-    return open(path, mode, encoding="utf-8")
-
-
 def read_manifest_dicts(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Stream ``(line_number, dict)`` from a JSONL(.gz) manifest.
-
-    :raises ManifestError: naming the file and line of anything that is not a JSON object.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise ManifestError(f"manifest {path} does not exist; run the previous stage first or pass a file")
-    with _open(path, "r") as f:
-        for lineno, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            try:
-                data = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise ManifestError(f"{path}:{lineno}: not valid JSON ({e.msg}); fix or delete that line") from None
-            if not isinstance(data, dict):
-                raise ManifestError(f"{path}:{lineno}: expected a JSON object, got {type(data).__name__}")
-            yield lineno, data
+    """Stream ``(line_number, dict)`` from a JSONL(.gz) manifest (see :func:`iter_jsonl`)."""
+    return iter_jsonl(path)
 
 
 def upgrade_record(data: dict[str, Any]) -> dict[str, Any]:
@@ -146,7 +123,7 @@ class ManifestWriter:
         self.ids: set[str] = set()
         if self.path.is_file():
             self.ids = {str(d.get(key)) for _, d in read_manifest_dicts(self.path)}
-        self._file = _open(self.path, "a")
+        self._file = open_text(self.path, "a")
 
     def contains(self, record_id: str) -> bool:
         return record_id in self.ids

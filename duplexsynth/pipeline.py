@@ -98,12 +98,13 @@ def run_text(corpus: Path, config: RunConfig) -> StageReport:
         todo = [p for p in plan if not writer.contains(p[0])]
         report.skipped = len(plan) - len(todo)
         llm = get_llm(config.llm.name, config.llm.options) if todo else None
+        scenarios = {name: get_scenario(name) for name in {p[1] for p in todo}}  # read each file once
 
         def one(item: tuple[str, str, int]) -> None:
             did, scenario, seed = item
             for attempt in range(DIALOGUE_ATTEMPTS):
                 try:
-                    dialogue = generate_dialogue(llm, get_scenario(scenario), did,  # type: ignore[arg-type]
+                    dialogue = generate_dialogue(llm, scenarios[scenario], did,  # type: ignore[arg-type]
                                                  seed + attempt * 7919, config.text)
                     break
                 except GenerationError as e:

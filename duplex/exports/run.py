@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from duplex.exports.base import ExportError, Exporter, available_exporters, get_exporter
 from duplex.records import Timeline
+from text_dialogue.errors import ManifestError
+from text_dialogue.fileio import iter_jsonl
 
 __all__ = ["TIMELINES_MANIFEST", "EXPORTS_DIR", "read_timelines", "count_dialogues", "resolve_formats", "export_corpus"]
 
@@ -38,25 +39,17 @@ def read_timelines(corpus_dir: Path) -> Iterator[Timeline]:
     :raises ExportError: when the folder or manifest is missing, or a line is not a Timeline.
     """
     path = _manifest(corpus_dir)
-    with open(path, encoding="utf-8") as f:
-        for lineno, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
+    try:
+        for lineno, data in iter_jsonl(path):
             try:
-                data = json.loads(line)
-            except json.JSONDecodeError as e:
-                if not line.endswith("\n"):
-                    # the last line of a killed duplex run, cut short: that dialogue is not finished
-                    log.warning("%s:%d: skipping an unfinished last line left by a killed run", path, lineno)
-                    return
-                raise ExportError(f"{path}:{lineno}: not valid JSON ({e.msg}); fix or delete that line") from None
-            try:
-                if not isinstance(data, dict) or data.get("type", "Timeline") != "Timeline":
+                if data.get("type", "Timeline") != "Timeline":
                     raise ValueError("not a Timeline record")
                 timeline = Timeline.from_dict(data)
             except (ValueError, TypeError, KeyError, AttributeError) as e:
                 raise ExportError(f"{path}:{lineno}: not a valid Timeline record ({e}); fix or delete that line") from None
             yield timeline
+    except ManifestError as e:
+        raise ExportError(str(e)) from None
 
 
 def count_dialogues(corpus_dir: Path) -> int:

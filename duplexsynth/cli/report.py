@@ -10,7 +10,7 @@ import click
 
 from duplex.records import Timeline
 from duplexsynth.cli.common import corpus_argument, handle_errors
-from duplexsynth.corpus import MANIFESTS, read_manifest, read_manifest_dicts
+from duplexsynth.corpus import MANIFESTS, read_manifest
 from eval.realism import format_realism_table, realism_from_evals
 from eval.records import DialogueEval, TurnEval
 from eval.report import DialogueReportItem, build_report
@@ -28,16 +28,11 @@ def collect_report_items(corpus: Path, out_dir: Path) -> list[DialogueReportItem
     summaries: dict[str, DialogueEval] = {}
     eval_path = corpus / MANIFESTS["eval"]
     if eval_path.is_file():
-        for lineno, data in read_manifest_dicts(eval_path):
-            kind = data.get("type")
-            try:
-                if kind == "TurnEval":
-                    record = TurnEval.from_dict(data)
-                    turns.setdefault(record.dialogue_id, []).append(record)
-                elif kind == "DialogueEval":
-                    summaries[data["dialogue_id"]] = DialogueEval.from_dict(data)
-            except (TypeError, ValueError, KeyError) as e:
-                raise ManifestError(f"{eval_path}:{lineno}: not a valid {kind} record ({e})") from None
+        for record in read_manifest(eval_path):
+            if isinstance(record, TurnEval):
+                turns.setdefault(record.dialogue_id, []).append(record)
+            elif isinstance(record, DialogueEval):
+                summaries[record.dialogue_id] = record
     items = []
     for timeline in read_manifest(timelines_path, Timeline):
         audio = corpus / timeline.audio_path if timeline.audio_path else None

@@ -104,3 +104,9 @@ def test_required_field_that_is_none_survives_the_round_trip(tmp_path: Path) -> 
     with ManifestWriter(path, key="dialogue_id") as w:
         w.write(bc)
     assert list(read_manifest(path, TurnEval)) == [bc]
+
+
+def test_reader_skips_a_last_line_cut_short_by_a_killed_run(tmp_path: Path) -> None:
+    path = tmp_path / "dialogues.jsonl"
+    path.write_text(json.dumps(_dialogue("d1").to_dict()) + '\n{"type": "Dialogue", "id": "d2", "tur')
+    assert [d.id for d in read_manifest(path, Dialogue)] == ["d1"]
