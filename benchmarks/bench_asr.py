@@ -21,6 +21,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "eval"))
 
 from conftest import spoken_dialogue  # noqa: E402  (the test fixture's piper dialogue)
+
 from eval.asr.base import ASR_SAMPLING_RATE  # noqa: E402
 from eval.asr.faster_whisper import FasterWhisperASR, FasterWhisperConfig  # noqa: E402
 from eval.evaluate import EvalConfig, evaluate_timeline, load_eval_tools  # noqa: E402

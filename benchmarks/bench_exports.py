@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from duplex.exports import available_exporters, export_corpus
+from duplex.exports import available_exporters
+from duplexsynth.exporting import export_corpus
 from duplex.records import Segment, Timeline
 from speech.records import Word
 

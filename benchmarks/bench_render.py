@@ -28,10 +28,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "duplex")
 
 import numpy as np  # noqa: E402
 import soundfile as sf  # noqa: E402
+from duplex_fixtures import speak  # noqa: E402
 
 from duplex.build import DuplexConfig, build_timeline  # noqa: E402
 from duplex.render import render_stereo  # noqa: E402
-from duplex_fixtures import speak  # noqa: E402
 from speech.records import Utterance  # noqa: E402
 
 SR = 24000

@@ -13,9 +13,11 @@ import argparse
 import time
 from collections import Counter
 
+from corpus_core.errors import GenerationError
 from text_dialogue.agents import AgentLoopConfig, generate_dialogue
-from text_dialogue.critic import _words  # the critic's own tokenization, so numbers agree
-from text_dialogue.errors import GenerationError
+from text_dialogue.critic import (
+    _words,  # the critic's own tokenization, so numbers agree
+)
 from text_dialogue.llm.llamacpp import LlamaCppConfig, LlamaCppLLM
 from text_dialogue.records import Dialogue
 from text_dialogue.scenario import available_scenarios

@@ -8,11 +8,13 @@ or as interruptions (:mod:`duplex.interruptions`), add listener backchannels
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field, replace
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
+from corpus_core.errors import GenerationError
 from duplex.backchannels import place_backchannels
 from duplex.pieces import FRAME_SECONDS, split_utterance
 from duplex.placement import place_turns, plan_turn
@@ -22,7 +24,6 @@ from duplex.render import mix_to_mono, peak_of, render_stereo
 from duplex.timing import TimingConfig
 from speech.audio import frame_rms_db, resample
 from speech.records import Utterance
-from text_dialogue.errors import GenerationError
 
 __all__ = ["DuplexConfig", "build_timeline"]
 
@@ -31,14 +32,16 @@ __all__ = ["DuplexConfig", "build_timeline"]
 class DuplexConfig:
     """Options of the duplex stage.
 
-    ``timing`` is resolved against ``preset`` when the config is made: fields left at
-    their defaults take the preset's values (:func:`duplex.presets.resolve_timing`).
+    The config stores the preset by name and ``timing`` as the fields the user set
+    explicitly; :meth:`timing_config` is the preset with those fields on top, so
+    switching presets keeps the user's fields and any field can take any value.
     """
 
     #: named turn-taking preset: "telephone", "lively" or "formal"
     preset: str = "telephone"
-    #: turn-taking parameters; set fields override the preset
-    timing: TimingConfig = field(default_factory=TimingConfig)
+    #: TimingConfig fields set explicitly (they override the preset); a whole
+    #: :class:`TimingConfig` object sets every field
+    timing: dict[str, Any] | TimingConfig = field(default_factory=dict)
     #: also write a mono mix beside the stereo file
     write_mono: bool = True
     #: "flac" or "wav" (16-bit PCM either way)
@@ -47,7 +50,13 @@ class DuplexConfig:
     def __post_init__(self) -> None:
         if self.audio_format not in ("flac", "wav"):
             raise ValueError(f"duplex.audio_format must be 'flac' or 'wav', got {self.audio_format!r}")
-        object.__setattr__(self, "timing", resolve_timing(self.preset, self.timing))
+        if isinstance(self.timing, TimingConfig):
+            object.__setattr__(self, "timing", dataclasses.asdict(self.timing))
+        self.timing_config()  # a bad preset or field fails when the config is made
+
+    def timing_config(self) -> TimingConfig:
+        """The preset's :class:`TimingConfig` with the explicit ``timing`` fields applied."""
+        return resolve_timing(self.preset, self.timing)  # type: ignore[arg-type]
 
 
 def build_timeline(
@@ -64,7 +73,7 @@ def build_timeline(
     :param load: returns an utterance's mono float32 audio at its ``sampling_rate``.
     :return: the Timeline (no audio paths yet) and the stereo float32 array ``(n, 2)``.
     """
-    cfg = config.timing
+    cfg = config.timing_config()
     turns = sorted((u for u in utterances if u.kind == "turn"), key=lambda u: u.turn_index)
     if not turns:
         raise GenerationError(f"duplex: dialogue {dialogue_id} has no turn utterances; run the speech stage first")

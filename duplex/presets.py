@@ -12,9 +12,11 @@ A user's ``timing:`` fields override the preset's (see :func:`resolve_timing`).
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
+from corpus_core.configs import config_from_mapping
+from corpus_core.errors import ConfigError
 from duplex.timing import TimingConfig
-from text_dialogue.errors import ConfigError
 
 __all__ = ["PRESETS", "available_presets", "get_preset", "resolve_timing"]
 
@@ -46,16 +48,13 @@ def get_preset(name: str) -> TimingConfig:
         ) from None
 
 
-def resolve_timing(preset: str, timing: TimingConfig) -> TimingConfig:
-    """The preset with every field of ``timing`` that differs from the defaults applied on top.
+def resolve_timing(preset: str, overrides: dict[str, Any]) -> TimingConfig:
+    """The preset called ``preset`` with the fields in ``overrides`` set on top.
 
-    A field left at its :class:`TimingConfig` default takes the preset's value, so
-    ``{preset: lively, timing: {interruption_prob: 0.1}}`` is lively with more interruptions.
+    ``{preset: lively, timing: {interruption_prob: 0.1}}`` is lively with more
+    interruptions; a field set to the telephone default stays set under any preset.
+
+    :raises ConfigError: for an unknown preset, field, or a value of the wrong type.
     """
-    base = get_preset(preset)
-    default = TimingConfig()
-    changed = {
-        f.name: getattr(timing, f.name) for f in dataclasses.fields(TimingConfig)
-        if getattr(timing, f.name) != getattr(default, f.name)
-    }
-    return dataclasses.replace(base, **changed)
+    base = dataclasses.asdict(get_preset(preset))
+    return config_from_mapping(TimingConfig, {**base, **overrides}, "duplex.timing")

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from corpus_core.record import Record
 from speech.records import Word
-from text_dialogue.record import Record
 
 __all__ = ["Segment", "Event", "Timeline", "CHANNEL_OF"]
 
@@ -45,7 +45,6 @@ class Segment(Record):
     #: True when the other speaker cut this turn short
     interrupted: bool = False
 
-    _nested = {"words": Word}
 
     @property
     def duration(self) -> float:
@@ -84,7 +83,6 @@ class Timeline(Record):
     peak: float | None = None
     meta: dict = field(default_factory=dict)
 
-    _nested = {"segments": Segment, "events": Event}
 
     def channel_segments(self, channel: int, kind: str | None = None) -> list[Segment]:
         """Segments on ``channel`` (optionally of one ``kind``), in time order."""

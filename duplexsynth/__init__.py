@@ -4,8 +4,8 @@ The glue package: corpus I/O, run config, pipeline and CLI. The stages live in t
 top-level packages ``text_dialogue``, ``speech``, ``duplex`` and ``eval``.
 """
 
+from corpus_core import ManifestWriter, read_manifest
 from duplexsynth.config import BackendSpec, RunConfig, load_config
-from duplexsynth.corpus import ManifestWriter, read_manifest
 from duplexsynth.pipeline import run_duplex, run_eval, run_speech, run_text
 
 __all__ = [

@@ -6,23 +6,18 @@ builds nested dataclasses from plain mappings and names any unknown key by its p
 
 from __future__ import annotations
 
-import dataclasses
-import types
-import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
+from corpus_core.configs import config_from_mapping, config_to_dict
+from corpus_core.errors import ConfigError
 from duplex.build import DuplexConfig
 from eval.evaluate import EvalConfig
 from speech.synthesize import SpeechConfig
 from text_dialogue.agents import AgentLoopConfig
-from text_dialogue.errors import ConfigError
 
 __all__ = ["BackendSpec", "RunConfig", "load_config", "config_from_mapping", "config_to_dict"]
-
-T = TypeVar("T")
-
 
 @dataclass(frozen=True)
 class BackendSpec:
@@ -62,42 +57,6 @@ class RunConfig:
     eval: EvalConfig = field(default_factory=EvalConfig)
 
 
-def _convert(tp: Any, value: Any, where: str) -> Any:
-    origin = typing.get_origin(tp)
-    if dataclasses.is_dataclass(tp) and isinstance(tp, type):
-        if isinstance(value, tp):
-            return value
-        if not isinstance(value, dict):
-            raise ConfigError(f"config {where}: expected a mapping, got {value!r}")
-        return config_from_mapping(tp, value, where)
-    if origin in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(tp) if a is not type(None)]
-        return None if value is None else _convert(args[0], value, where)
-    if origin is tuple:
-        if isinstance(value, str) or not isinstance(value, (list, tuple)):
-            value = [value]
-        return tuple(value)
-    if tp is float and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    if tp in (int, float, str, bool) and not isinstance(value, tp):
-        raise ConfigError(f"config {where}: expected {tp.__name__}, got {value!r}")
-    return value
-
-
-def config_from_mapping(cls: type[T], data: dict[str, Any], where: str = "") -> T:
-    """Build dataclass ``cls`` from a mapping; unknown keys raise :class:`ConfigError`."""
-    hints = typing.get_type_hints(cls)
-    names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
-    unknown = sorted(set(data) - names)
-    if unknown:
-        raise ConfigError(f"config {where or 'top level'}: unknown key(s) {unknown}; known: {sorted(names)}")
-    kwargs = {k: _convert(hints[k], v, f"{where}.{k}" if where else k) for k, v in data.items()}
-    try:
-        return cls(**kwargs)
-    except (TypeError, ValueError) as e:
-        raise ConfigError(f"config {where or 'top level'}: {e}") from None
-
-
 def _merge(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
     """``update`` over ``base``, mapping by mapping (a nested key replaces only itself)."""
     out = dict(base)
@@ -133,8 +92,3 @@ def load_config(path: str | Path | None, overrides: dict[str, Any] | None = None
     data = _merge(base or {}, data)
     data.update({k: v for k, v in (overrides or {}).items() if v is not None})
     return config_from_mapping(RunConfig, data)
-
-
-def config_to_dict(config: Any) -> dict[str, Any]:
-    """The config as plain JSON-ready data (tuples become lists)."""
-    return dataclasses.asdict(config)

@@ -15,9 +15,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from corpus_core import MANIFESTS, read_manifest, rewrite_manifest
+from corpus_core.errors import GenerationError
+from corpus_core.seeding import stable_seed
 from duplex.records import Timeline
 from duplexsynth.config import RunConfig
-from duplexsynth.corpus import MANIFESTS, read_manifest, rewrite_manifest
 from duplexsynth.rendering import group_utterances, render_dialogue
 from eval.asr.base import ASR
 from eval.evaluate import evaluate_timeline
@@ -26,8 +28,7 @@ from eval.records import DialogueEval, TurnEval
 from speech.audio import read_audio, write_audio
 from speech.records import Utterance
 from speech.synthesize import TTSPool, speak_text, turn_rates
-from speech.voices import default_voice_bank, stable_seed
-from text_dialogue.errors import GenerationError
+from speech.voices import default_voice_bank
 from text_dialogue.records import Dialogue
 
 __all__ = ["Gate"]

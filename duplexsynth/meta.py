@@ -9,8 +9,8 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+from corpus_core import SCHEMA_VERSION, write_json_atomic
 from duplexsynth.config import RunConfig, config_to_dict
-from duplexsynth.corpus import SCHEMA_VERSION, write_json_atomic
 
 __all__ = ["package_version", "update_meta", "read_meta"]
 

@@ -17,19 +17,20 @@ from typing import Any, Callable, Iterable, TypeVar
 import numpy as np
 from tqdm import tqdm
 
+from corpus_core import MANIFESTS, ManifestWriter, read_manifest, sanitize_id
+from corpus_core.errors import DuplexsynthError, GenerationError
+from corpus_core.seeding import stable_seed
 from duplex.records import Timeline
 from duplexsynth.config import RunConfig
-from duplexsynth.corpus import MANIFESTS, ManifestWriter, read_manifest, sanitize_id
 from duplexsynth.gate import Gate
-from duplexsynth.rendering import group_utterances, render_dialogue
 from duplexsynth.meta import update_meta
+from duplexsynth.rendering import group_utterances, render_dialogue
 from eval.asr.base import get_asr
 from speech.backchannels import speak_backchannels
 from speech.records import Utterance, Voice
 from speech.synthesize import TTSPool, speak_dialogue
-from speech.voices import cast_variants, default_voice_bank, stable_seed
+from speech.voices import cast_variants, default_voice_bank
 from text_dialogue.agents import generate_dialogue
-from text_dialogue.errors import DuplexsynthError, GenerationError
 from text_dialogue.llm.base import get_llm
 from text_dialogue.records import Dialogue
 from text_dialogue.scenario import available_scenarios, get_scenario

@@ -8,6 +8,7 @@ from typing import Iterable
 
 import numpy as np
 
+from corpus_core.seeding import stable_seed
 from duplex.build import build_timeline
 from duplex.records import Timeline
 from duplex.render import mix_to_mono
@@ -15,7 +16,6 @@ from duplexsynth.config import RunConfig
 from duplexsynth.transcript import write_transcript
 from speech.audio import read_audio, write_audio
 from speech.records import Utterance
-from speech.voices import stable_seed
 
 __all__ = ["render_dialogue", "group_utterances"]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from corpus_core import write_text_atomic
 from duplex.records import Segment, Timeline
-from duplexsynth.corpus import write_text_atomic
 
 __all__ = ["format_transcript", "write_transcript"]
 

@@ -14,10 +14,10 @@ from typing import Sequence
 
 import numpy as np
 
+from corpus_core.errors import MissingDependency
 from duplex.records import Segment, Timeline
 from eval.normalize import normalize_text
 from speech.records import Word
-from text_dialogue.errors import MissingDependency
 
 __all__ = ["CpWerResult", "cp_wer", "attribute_words", "mono_cpwer"]
 

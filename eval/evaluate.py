@@ -19,7 +19,11 @@ from eval.cpwer import mono_cpwer
 from eval.gate import GateConfig, share_above
 from eval.normalize import FILLER_WORDS, normalize_text
 from eval.records import DialogueEval, TurnEval
-from eval.speaker_similarity import SpeakerEncoder, SpeakerSimilarityConfig, speaker_similarity
+from eval.speaker_similarity import (
+    SpeakerEncoder,
+    SpeakerSimilarityConfig,
+    speaker_similarity,
+)
 from eval.turn_taking import TurnTakingConfig, measure_turn_taking
 from eval.vad import VAD, VADConfig, get_vad
 from eval.wer import char_errors, word_errors

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Sequence
 
+from corpus_core.errors import ConfigError
 from eval.records import TurnEval
-from text_dialogue.errors import ConfigError
 
 __all__ = ["GateConfig", "GateDecision", "gate_dialogue", "turns_above", "share_above", "GATE_ACTIONS"]
 

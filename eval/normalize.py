@@ -94,7 +94,10 @@ def _money(match: re.Match[str]) -> str:
 def _whisper_parts() -> tuple[dict[str, str], Callable[[str], str] | None]:
     """Whisper's contraction rules and British->American map (from whisper-normalizer)."""
     try:
-        from whisper_normalizer.english import EnglishSpellingNormalizer, EnglishTextNormalizer
+        from whisper_normalizer.english import (
+            EnglishSpellingNormalizer,
+            EnglishTextNormalizer,
+        )
     except ImportError:
         return {}, None
     return dict(EnglishTextNormalizer().replacers), EnglishSpellingNormalizer()

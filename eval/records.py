@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from corpus_core.record import Record
 from speech.records import Word
-from text_dialogue.record import Record
 
 __all__ = ["TurnEval", "DialogueEval"]
 
@@ -35,7 +35,6 @@ class TurnEval(Record):
     words: tuple[Word, ...] = ()
     flagged: bool = False
 
-    _nested = {"words": Word}
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
+from corpus_core.errors import BackendError, MissingDependency
 from duplex.records import Timeline
 from speech.audio import resample
-from text_dialogue.errors import BackendError, MissingDependency
 
 __all__ = ["SpeakerSimilarityConfig", "SpeakerEncoder", "speaker_similarity", "cosine"]
 

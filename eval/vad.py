@@ -14,9 +14,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from corpus_core.errors import BackendError, MissingDependency
+from corpus_core.registry import Registry
 from speech.audio import frame_rms_db, resample
-from text_dialogue.errors import BackendError, MissingDependency
-from text_dialogue.registry import Registry
 
 __all__ = [
     "Interval",

@@ -6,11 +6,11 @@ Audio is always a float32 numpy array, shape ``(num_samples,)`` for mono or
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
+
+from corpus_core.atomic import atomic_path
 
 __all__ = [
     "read_audio",
@@ -50,14 +50,8 @@ def write_audio(path: str | Path, samples: np.ndarray, sampling_rate: int, subty
     if fmt is None:
         raise ValueError(f"cannot write audio to {path}: use a .wav, .flac or .ogg suffix")
     subtype = subtype or ("PCM_16" if fmt in ("WAV", "FLAC") else None)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         sf.write(tmp, np.clip(samples, -1.0, 1.0), sampling_rate, format=fmt, subtype=subtype)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def resample(samples: np.ndarray, source_rate: int, target_rate: int) -> np.ndarray:

@@ -13,10 +13,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from corpus_core.atomic import write_text_atomic
 from speech.audio import read_audio, write_audio
 from speech.records import Voice, Word
 from speech.tts.base import Synthesis
-from text_dialogue.fileio import write_text_atomic
 
 __all__ = ["CACHE_VERSION", "UtteranceCache", "make_cache_key", "voice_fingerprint"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from text_dialogue.record import Record
+from corpus_core.record import Record
 
 __all__ = ["Voice", "Word", "Utterance"]
 
@@ -77,4 +77,3 @@ class Utterance(Record):
     #: the text dialogue this utterance's dialogue derives from (voice variants)
     source_dialogue_id: str | None = None
 
-    _nested = {"words": Word}

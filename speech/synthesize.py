@@ -14,12 +14,12 @@ from typing import Any
 
 import numpy as np
 
+from corpus_core.errors import BackendError, ConfigError
+from corpus_core.seeding import stable_seed
 from speech.audio import frame_rms_db, normalize_loudness, resample, write_audio
 from speech.cache import UtteranceCache, make_cache_key
 from speech.records import Utterance, Voice, Word
 from speech.tts.base import TTS, Synthesis, get_tts
-from speech.voices import stable_seed
-from text_dialogue.errors import BackendError, ConfigError
 from text_dialogue.records import Dialogue
 
 __all__ = ["SpeechConfig", "TTSPool", "synthesize_text", "synthesize_turn", "speak_text", "speak_dialogue",
@@ -92,7 +92,7 @@ class TTSPool:
     def cache(self, folder: str | None) -> UtteranceCache:
         """The :class:`UtteranceCache` of ``folder`` (one per folder, so hit counts add up)."""
         if folder == "auto":
-            from text_dialogue.models import cache_dir
+            from corpus_core.cache import cache_dir
 
             folder = str(cache_dir() / "tts")
         name = folder or ""

@@ -7,27 +7,24 @@ are; ties are broken by a generator seeded from the dialogue id, so reruns cast 
 
 from __future__ import annotations
 
-import hashlib
 import random
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
 
+from corpus_core.errors import ConfigError, ManifestError
+from corpus_core.seeding import stable_seed
 from speech.records import Voice
-from text_dialogue.errors import ConfigError
+from text_dialogue.personas import AGE_BANDS, GENDERS
 from text_dialogue.records import Persona
 
 __all__ = [
-    "VoiceBank", "load_voice_bank", "default_voice_bank", "cast_voices", "cast_variants", "stable_seed",
-    "describe_voice", "GENDERS", "AGE_BANDS",
+    "VoiceBank", "load_voice_bank", "default_voice_bank", "cast_voices", "cast_variants",
+    "describe_voice",
 ]
 
 VoiceBank = dict[str, Voice]
 
-#: gender labels a voice may carry (``None``: unknown/neutral)
-GENDERS = ("female", "male")
-#: age bands, in order (adjacent bands count as a near match)
-AGE_BANDS = ("young", "adult", "senior")
 #: two voices of one engine voice are distinct when their pitches differ this much (semitones)
 DISTINCT_PITCH_SEMITONES = 3.0
 
@@ -53,7 +50,7 @@ def _parse(data: Any, source: str) -> VoiceBank:
             raise ConfigError(f"{where}: expected a mapping such as {{id: amy, backend: piper, ...}}")
         try:
             voice = Voice.from_dict(entry)
-        except TypeError as e:
+        except (TypeError, ManifestError) as e:
             raise ConfigError(f"{where}: {e}") from None
         _check(voice, f"{where} ({voice.id})")
         if voice.id in bank:
@@ -98,12 +95,6 @@ def describe_voice(voice: Voice) -> dict[str, str]:
         "gender": voice.gender or "", "age_band": voice.age_band or "", "accent": voice.accent or "",
         "sampling_rate": str(voice.sampling_rate or ""),
     }
-
-
-def stable_seed(*parts: object) -> int:
-    """A seed from strings that is the same in every process (unlike ``hash``)."""
-    digest = hashlib.sha256("\x1f".join(map(str, parts)).encode()).digest()
-    return int.from_bytes(digest[:8], "little")
 
 
 def _gender_score(voice: Voice, persona: Persona | None) -> int:

@@ -16,13 +16,18 @@ from __future__ import annotations
 import logging
 import random
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from text_dialogue.critic import CriticConfig, check_dialogue_length, check_turn, clean_turn_text
+from corpus_core.errors import GenerationError
+from text_dialogue.critic import (
+    CriticConfig,
+    check_dialogue_length,
+    check_turn,
+    clean_turn_text,
+)
 from text_dialogue.disfluency import DisfluencyConfig, apply_disfluencies
-from text_dialogue.errors import GenerationError
-from text_dialogue.llm.base import LLM, Completion, GenerationParams
+from text_dialogue.llm.base import LLM, Completion, GenerationParams, SamplingConfig
 from text_dialogue.personas import sample_persona
 from text_dialogue.prompts import build_messages, build_prompt, example_lines
 from text_dialogue.records import SPEAKERS, Dialogue, Persona, Turn
@@ -50,10 +55,8 @@ class AgentLoopConfig:
     max_retries: int = 4
     #: how much hotter each retry samples, to leave a loop the model fell into
     retry_temperature_step: float = 0.1
-    #: sampling options of every turn (stop sequences and seed are set per turn)
-    params: GenerationParams = field(
-        default_factory=lambda: GenerationParams(max_tokens=40, temperature=0.7, repeat_penalty=1.15)
-    )
+    #: sampling options of every turn (the loop sets stop sequences and a seed per turn)
+    params: SamplingConfig = field(default_factory=lambda: SamplingConfig(max_tokens=40, temperature=0.7))
     critic: CriticConfig = field(default_factory=CriticConfig)
     #: base models: the private note sits right before the speaker's turn (else at the top)
     note_last: bool = True
@@ -99,8 +102,8 @@ def _next_turn(llm: LLM, scenario: Scenario, personas: dict[str, Persona], turns
     names = tuple(p.name for p in personas.values())
     stops = ("\n", *(f"{n}:" for n in names))
     for attempt in range(config.max_retries):
-        params = replace(config.params, stop=stops, seed=rng.randrange(2**31),
-                         temperature=config.params.temperature + config.retry_temperature_step * attempt)
+        params = GenerationParams(**asdict(config.params), stop=stops, seed=rng.randrange(2**31))
+        params = replace(params, temperature=params.temperature + config.retry_temperature_step * attempt)
         out = _ask(llm, scenario, personas, speaker, turns, params, config, wrap_up)
         state.calls += 1
         state.tokens += out.num_tokens

@@ -19,7 +19,7 @@ import re
 from pathlib import Path
 from typing import Any, Iterable
 
-from text_dialogue.errors import ConfigError
+from corpus_core.errors import ConfigError
 from text_dialogue.records import SPEAKERS, Dialogue, Turn
 
 __all__ = ["import_dialogues", "import_transcript", "import_jsonl", "import_sgd", "detect_format"]

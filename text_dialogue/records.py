@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from text_dialogue.record import Record
+from corpus_core.record import Record
 
 __all__ = ["Persona", "Turn", "Dialogue", "SPEAKERS"]
 
@@ -68,7 +68,6 @@ class Dialogue(Record):
     end_reason: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
 
-    _nested = {"turns": Turn, "personas": Persona}
 
     def speaker_turns(self, speaker: str) -> list[Turn]:
         """The turns spoken by ``speaker``."""

@@ -11,7 +11,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from text_dialogue.errors import ConfigError
+from corpus_core.errors import ConfigError
 
 __all__ = ["RoleSpec", "Scenario", "load_scenario", "available_scenarios", "get_scenario"]
 

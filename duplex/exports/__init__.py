@@ -1,8 +1,7 @@
 """Exports of the duplex stage: moshi, lhotse, rttm, ctm, stm, textgrid, streams.
 
-Every format is an :class:`Exporter` registered by name; :func:`export_corpus` streams
-a corpus's ``timelines.jsonl`` through the ones asked for and writes each to
-``<corpus>/exports/<format>/``.
+Every format is an :class:`Exporter` registered by name that turns Timelines into
+files; ``duplexsynth.exporting.export_corpus`` streams a corpus through them.
 
 >>> sorted(available_exporters())
 ['ctm', 'lhotse', 'moshi', 'rttm', 'stm', 'streams', 'textgrid']
@@ -10,8 +9,8 @@ a corpus's ``timelines.jsonl`` through the ones asked for and writes each to
 
 from duplex.exports.base import (
     EXPORTERS,
-    ExportError,
     Exporter,
+    ExportError,
     available_exporters,
     get_exporter,
     register_exporter,
@@ -21,7 +20,6 @@ from duplex.exports.ctm import CtmConfig, CtmExporter
 from duplex.exports.lhotse_manifests import LhotseConfig, LhotseExporter
 from duplex.exports.moshi import MoshiConfig, MoshiExporter
 from duplex.exports.rttm import RttmConfig, RttmExporter
-from duplex.exports.run import count_dialogues, export_corpus, read_timelines, resolve_formats
 from duplex.exports.stm import StmConfig, StmExporter
 from duplex.exports.streams import StreamsConfig, StreamsExporter
 from duplex.exports.textgrid import TextGridConfig, TextGridExporter
@@ -34,10 +32,6 @@ __all__ = [
     "get_exporter",
     "register_exporter",
     "segment_words",
-    "export_corpus",
-    "count_dialogues",
-    "read_timelines",
-    "resolve_formats",
     "CtmConfig",
     "CtmExporter",
     "LhotseConfig",

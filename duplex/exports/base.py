@@ -8,17 +8,15 @@ writes any corpus-wide file in :meth:`Exporter.finish`.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any, ClassVar
 
+from corpus_core.atomic import atomic_path, write_text_atomic
+from corpus_core.errors import DuplexsynthError
+from corpus_core.registry import Registry
 from duplex.records import Segment, Timeline
 from speech.records import Word
-from text_dialogue.errors import DuplexsynthError
-from text_dialogue.fileio import write_text_atomic
-from text_dialogue.registry import Registry
 
 __all__ = [
     "Exporter",
@@ -177,9 +175,8 @@ class AtomicTextFile:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, self._tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.")
-        self._file = os.fdopen(fd, "w", encoding="utf-8")
+        self._context = atomic_path(self.path)
+        self._file = open(self._context.__enter__(), "w", encoding="utf-8")
 
     def write_lines(self, lines: list[str]) -> None:
         """Append lines (without newlines)."""
@@ -188,10 +185,10 @@ class AtomicTextFile:
     def commit(self) -> Path:
         """Close the temp file and rename it to :attr:`path`."""
         self._file.close()
-        os.replace(self._tmp, self.path)
+        self._context.__exit__(None, None, None)
         return self.path
 
     def discard(self) -> None:
         """Close and delete the temp file."""
         self._file.close()
-        Path(self._tmp).unlink(missing_ok=True)
+        self._context.__exit__(RuntimeError, RuntimeError("discarded"), None)

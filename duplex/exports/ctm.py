@@ -11,7 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from duplex.exports.base import Exporter, format_seconds, register_exporter, segment_words
+from duplex.exports.base import (
+    Exporter,
+    format_seconds,
+    register_exporter,
+    segment_words,
+)
 from duplex.records import CHANNEL_OF, Timeline
 
 __all__ = ["CtmConfig", "CtmExporter", "ctm_lines"]

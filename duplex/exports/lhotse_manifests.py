@@ -11,14 +11,20 @@ work per channel with ``cut.to_mono(mono_downmix=False)``.
 
 from __future__ import annotations
 
-import os
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from duplex.exports.base import Exporter, register_exporter, segment_words, stereo_audio_path
+from corpus_core.atomic import atomic_path
+from corpus_core.errors import MissingDependency
+from duplex.exports.base import (
+    Exporter,
+    register_exporter,
+    segment_words,
+    stereo_audio_path,
+)
 from duplex.records import Timeline
-from text_dialogue.errors import MissingDependency
 
 __all__ = ["LhotseConfig", "LhotseExporter", "timeline_supervisions", "MANIFEST_FILES"]
 
@@ -86,8 +92,9 @@ class LhotseExporter(Exporter):
             kinds.pop("cuts")
         # each manifest goes to a hidden temp name (same .jsonl.gz suffix, so lhotse
         # compresses it) and is renamed in finish(): a killed export leaves no half file
-        self._tmp = {k: self.out_dir / f".tmp{os.getpid()}-{MANIFEST_FILES[k]}" for k in kinds}
-        self._writers = {k: cls.open_writer(self._tmp[k], overwrite=True) for k, cls in kinds.items()}
+        self._files = contextlib.ExitStack()
+        tmp = {k: self._files.enter_context(atomic_path(self.out_dir / MANIFEST_FILES[k])) for k in kinds}
+        self._writers = {k: cls.open_writer(tmp[k], overwrite=True) for k, cls in kinds.items()}
 
     def add(self, timeline: Timeline) -> None:
         from lhotse import CutSet, Recording, RecordingSet, SupervisionSet
@@ -107,12 +114,12 @@ class LhotseExporter(Exporter):
                 self._writers["cuts"].write(cut)
 
     def finish(self) -> Path:
-        for kind, writer in self._writers.items():
+        for writer in self._writers.values():
             writer.close()
-            os.replace(self._tmp[kind], self.out_dir / MANIFEST_FILES[kind])
+        self._files.close()  # renames every temp file into place
         return self.out_dir
 
     def abort(self) -> None:
-        for kind, writer in self._writers.items():
+        for writer in self._writers.values():
             writer.close()
-            self._tmp[kind].unlink(missing_ok=True)
+        self._files.__exit__(RuntimeError, RuntimeError("export aborted"), None)  # deletes the temp files

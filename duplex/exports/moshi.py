@@ -23,21 +23,20 @@ channels so B becomes Moshi, and ``"both"`` writes each dialogue twice
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from corpus_core.atomic import atomic_path
+from corpus_core.errors import ConfigError
 from duplex.exports.base import (
-    ExportError,
     Exporter,
+    ExportError,
     register_exporter,
     segment_words,
     stereo_audio_path,
     write_text_atomic,
 )
 from duplex.records import CHANNEL_OF, Timeline
-from text_dialogue.errors import ConfigError
 
 __all__ = ["MoshiConfig", "MoshiExporter", "moshi_alignments", "MAIN_SPEAKER_LABEL", "AUDIO_SUBDIR", "MANIFEST_NAME"]
 
@@ -89,14 +88,8 @@ def _write_wav(path: Path, source: Path, swap: bool) -> tuple[int, int]:
         raise ExportError(f"{source} has {samples.shape[1]} channel(s); the moshi export needs the stereo file")
     if swap:
         samples = np.ascontiguousarray(samples[:, ::-1])
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".wav")
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         sf.write(tmp, samples, sr, format="WAV", subtype="PCM_16")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return len(samples), int(sr)
 
 

@@ -12,7 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from duplex.exports.base import Exporter, format_seconds, register_exporter, write_text_atomic
+from duplex.exports.base import (
+    Exporter,
+    format_seconds,
+    register_exporter,
+    write_text_atomic,
+)
 from duplex.records import Timeline
 
 __all__ = ["RttmConfig", "RttmExporter", "rttm_lines"]

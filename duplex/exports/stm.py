@@ -11,7 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from duplex.exports.base import Exporter, format_seconds, register_exporter, segment_words
+from duplex.exports.base import (
+    Exporter,
+    format_seconds,
+    register_exporter,
+    segment_words,
+)
 from duplex.records import Timeline
 
 __all__ = ["StmConfig", "StmExporter", "stm_lines"]

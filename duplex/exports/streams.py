@@ -30,9 +30,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from corpus_core.errors import ConfigError
 from duplex.exports.base import (
-    ExportError,
     Exporter,
+    ExportError,
     register_exporter,
     segment_words,
     stereo_audio_path,
@@ -40,7 +41,6 @@ from duplex.exports.base import (
 )
 from duplex.records import CHANNEL_OF, Timeline
 from speech.records import Word
-from text_dialogue.errors import ConfigError
 
 __all__ = ["StreamsConfig", "StreamsExporter", "frame_tokens", "interleaved_chunks", "boundary_sample", "PAD_TOKEN"]
 

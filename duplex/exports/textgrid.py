@@ -10,12 +10,10 @@ previous one on the same tier is clipped to start where that one ends.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 
-from duplex.exports.base import ExportError, Exporter, register_exporter, segment_words
+from corpus_core.atomic import atomic_path
+from duplex.exports.base import Exporter, ExportError, register_exporter, segment_words
 from duplex.records import CHANNEL_OF, Timeline
 
 __all__ = ["TextGridConfig", "TextGridExporter", "timeline_tiers"]
@@ -86,11 +84,5 @@ class TextGridExporter(Exporter):
         except PraatioException as e:
             raise ExportError(f"dialogue {timeline.id}: praatio rejected its tiers ({e}); check its segment times") from None
         path = self.out_dir / f"{timeline.id}.TextGrid"
-        fd, tmp = tempfile.mkstemp(dir=self.out_dir, prefix=f".{path.name}.")
-        os.close(fd)
-        try:
-            tg.save(tmp, format="long_textgrid", includeBlankSpaces=True, reportingMode="error")
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with atomic_path(path) as tmp:
+            tg.save(str(tmp), format="long_textgrid", includeBlankSpaces=True, reportingMode="error")

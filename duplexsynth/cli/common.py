@@ -12,9 +12,9 @@ from typing import Any, Callable
 
 import click
 
+from corpus_core.errors import ConfigError, DuplexsynthError
 from duplexsynth.config import RunConfig, load_config
 from duplexsynth.meta import read_meta
-from text_dialogue.errors import ConfigError, DuplexsynthError
 
 __all__ = ["config_options", "corpus_argument", "build_config", "writable_corpus", "handle_errors", "exit_for"]
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from duplex.exports import ExportError, available_exporters, count_dialogues, export_corpus
+from duplex.exports import ExportError, StreamsConfig, available_exporters
+from duplexsynth.exporting import count_dialogues, export_corpus
 from duplexsynth.cli.common import handle_errors
 
 __all__ = ["export"]
@@ -18,9 +19,9 @@ __all__ = ["export"]
 @click.option("--format", "-f", "formats", multiple=True, required=True,
               type=click.Choice([*available_exporters(), "all"]),
               help="Export format (repeat for several; 'all' for every one).")
-@click.option("--frame-rate", type=float, default=12.5, show_default=True,
+@click.option("--frame-rate", type=float, default=StreamsConfig.frame_rate, show_default=True,
               help="streams: text frames per second.")
-@click.option("--chunk-ms", type=float, default=160.0, show_default=True,
+@click.option("--chunk-ms", type=float, default=StreamsConfig.chunk_ms, show_default=True,
               help="streams: length of one interleaved A/B slice in milliseconds.")
 @click.option("--main-speaker", type=click.Choice(["A", "B", "both"]), default="A", show_default=True,
               help="moshi: the speaker Moshi learns to be (left channel); 'both' writes each dialogue twice.")

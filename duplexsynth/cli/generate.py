@@ -6,7 +6,13 @@ from pathlib import Path
 
 import click
 
-from duplexsynth.cli.common import build_config, config_options, exit_for, handle_errors, writable_corpus
+from duplexsynth.cli.common import (
+    build_config,
+    config_options,
+    exit_for,
+    handle_errors,
+    writable_corpus,
+)
 from duplexsynth.pipeline import StageReport, run_duplex, run_eval, run_speech, run_text
 from eval.asr.base import available_asr
 from text_dialogue.llm.base import available_llms

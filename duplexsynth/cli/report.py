@@ -8,13 +8,13 @@ from pathlib import Path
 
 import click
 
+from corpus_core import MANIFESTS, read_manifest
+from corpus_core.errors import ManifestError
 from duplex.records import Timeline
 from duplexsynth.cli.common import corpus_argument, handle_errors
-from duplexsynth.corpus import MANIFESTS, read_manifest
 from eval.realism import format_realism_table, realism_from_evals
 from eval.records import DialogueEval, TurnEval
 from eval.report import DialogueReportItem, build_report
-from text_dialogue.errors import ManifestError
 
 __all__ = ["report"]
 

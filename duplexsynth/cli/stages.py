@@ -6,10 +6,17 @@ from pathlib import Path
 
 import click
 
-from duplexsynth.cli.common import build_config, config_options, corpus_argument, exit_for, handle_errors, writable_corpus
-from duplexsynth.pipeline import import_text, run_duplex, run_eval, run_speech, run_text
+from corpus_core import MANIFESTS, read_manifest
 from duplex.records import Timeline
-from duplexsynth.corpus import MANIFESTS, read_manifest
+from duplexsynth.cli.common import (
+    build_config,
+    config_options,
+    corpus_argument,
+    exit_for,
+    handle_errors,
+    writable_corpus,
+)
+from duplexsynth.pipeline import import_text, run_duplex, run_eval, run_speech, run_text
 from eval.asr.base import available_asr
 from eval.realism import TurnTakingReport, format_realism_table, realism_from_evals
 from eval.records import DialogueEval

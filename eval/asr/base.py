@@ -7,8 +7,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from corpus_core.registry import Registry
 from speech.records import Word
-from text_dialogue.registry import Registry
 
 __all__ = ["ASR", "ASR_BACKENDS", "register_asr", "get_asr", "available_asr", "ASR_SAMPLING_RATE"]
 

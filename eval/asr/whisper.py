@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
+from corpus_core.errors import BackendError, MissingDependency
 from eval.asr.base import ASR, register_asr
 from speech.records import Word
-from text_dialogue.errors import BackendError, MissingDependency
 
 __all__ = ["WhisperConfig", "WhisperASR"]
 

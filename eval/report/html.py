@@ -17,6 +17,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
+from corpus_core.atomic import write_text_atomic
 from duplex.records import Timeline
 from eval.realism import TurnTakingReport, corpus_turn_taking
 from eval.realism import format_value as fmt_value
@@ -212,7 +213,5 @@ def build_report(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     page = render_report_html(items, realism, meta, title)
-    tmp = out / ".index.html.partial"
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(out / "index.html")
+    write_text_atomic(out / "index.html", page)
     return out / "index.html"

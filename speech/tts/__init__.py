@@ -7,6 +7,13 @@ imports its engine only when it is built, so registration costs nothing.
 from __future__ import annotations
 
 from speech.tts import coqui, espeak, piper  # noqa: F401  (register the backends)
-from speech.tts.base import TTS, TTS_BACKENDS, Synthesis, available_tts, get_tts, register_tts
+from speech.tts.base import (
+    TTS,
+    TTS_BACKENDS,
+    Synthesis,
+    available_tts,
+    get_tts,
+    register_tts,
+)
 
 __all__ = ["TTS", "Synthesis", "TTS_BACKENDS", "register_tts", "get_tts", "available_tts"]

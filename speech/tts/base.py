@@ -8,8 +8,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from corpus_core.registry import Registry
 from speech.records import Voice, Word
-from text_dialogue.registry import Registry
 
 __all__ = ["TTS", "Synthesis", "TTS_BACKENDS", "register_tts", "get_tts", "available_tts"]
 

@@ -16,9 +16,9 @@ from typing import Any
 
 import numpy as np
 
+from corpus_core.errors import BackendError, MissingDependency
 from speech.records import Voice, Word
 from speech.tts.base import TTS, Synthesis, register_tts
-from text_dialogue.errors import BackendError, MissingDependency
 
 __all__ = ["EspeakConfig", "EspeakTTS", "espeak_voice_name"]
 

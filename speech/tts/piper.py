@@ -8,10 +8,10 @@ from typing import Any
 
 import numpy as np
 
+from corpus_core.errors import BackendError, MissingDependency
 from speech.records import Voice
 from speech.tts.alignment import words_from_phoneme_alignments
 from speech.tts.base import TTS, Synthesis, register_tts
-from text_dialogue.errors import BackendError, MissingDependency
 
 __all__ = ["PiperConfig", "PiperTTS", "default_piper_voice"]
 

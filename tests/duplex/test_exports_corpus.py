@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from duplex.exports import ExportError, available_exporters, count_dialogues, export_corpus, segment_words
+from corpus_core.errors import ConfigError, DuplexsynthError, UnknownBackend
+from duplex.exports import ExportError, available_exporters, segment_words
+from duplexsynth.exporting import count_dialogues, export_corpus
 from duplex.records import Segment
-from text_dialogue.errors import ConfigError, DuplexsynthError, UnknownBackend
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the suite runs with --import-mode=importlib
 from exports_fixtures import dialogue_one, make_corpus  # noqa: E402
@@ -31,7 +32,7 @@ def test_a_corrupt_line_names_file_and_line(tmp_path: Path) -> None:
     with pytest.raises(ExportError, match=r"timelines.jsonl:2: not valid JSON"):
         export_corpus(root, ["stm"])
     manifest.write_text("\n".join([lines[0], '{"type": "Utterance", "id": "x"}']) + "\n")
-    with pytest.raises(ExportError, match=r"timelines.jsonl:2: not a valid Timeline"):
+    with pytest.raises(ExportError, match=r"timelines.jsonl:2: record type .Utterance. where Timeline was expected"):
         export_corpus(root, ["stm"])
 
 

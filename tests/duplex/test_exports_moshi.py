@@ -13,17 +13,22 @@ from __future__ import annotations
 import json
 import math
 import os
-from pathlib import Path
-
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from duplex.exports import export_corpus
+from duplexsynth.exporting import export_corpus
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the suite runs with --import-mode=importlib
-from exports_fixtures import audible_words, dialogue_one, dialogue_two, make_corpus, source_audio  # noqa: E402
+from exports_fixtures import (  # noqa: E402
+    audible_words,
+    dialogue_one,
+    dialogue_two,
+    make_corpus,
+    source_audio,
+)
 
 sphn = pytest.importorskip("sphn")
 

@@ -12,12 +12,18 @@ import soundfile as sf
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from duplex.exports import export_corpus
+from duplexsynth.exporting import export_corpus
 from duplex.exports.streams import PAD_TOKEN, boundary_sample, frame_tokens
 from speech.records import Word
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the suite runs with --import-mode=importlib
-from exports_fixtures import audible_words, dialogue_one, dialogue_two, make_corpus, source_audio  # noqa: E402
+from exports_fixtures import (  # noqa: E402
+    audible_words,
+    dialogue_one,
+    dialogue_two,
+    make_corpus,
+    source_audio,
+)
 
 
 def _read_jsonl(path: Path) -> list[dict]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from duplex.exports import export_corpus
+from duplexsynth.exporting import export_corpus
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the suite runs with --import-mode=importlib
 from exports_fixtures import audible_words, dialogue_one, make_corpus  # noqa: E402

@@ -8,12 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from corpus_core.errors import ConfigError
 from duplex.build import DuplexConfig, build_timeline
 from duplex.pieces import split_utterance
 from duplex.presets import available_presets, get_preset, resolve_timing
 from duplex.timing import TimingConfig, draw_fto, draw_pause
 from speech.audio import frame_rms_db
-from text_dialogue.errors import ConfigError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the suite runs with --import-mode=importlib
 from duplex_fixtures import SR, make_dialogue, make_utterance, speak  # noqa: E402
@@ -47,10 +47,19 @@ def test_presets_exist_and_differ_where_they_should() -> None:
 
 
 def test_user_fields_override_the_preset() -> None:
-    cfg = DuplexConfig(preset="lively", timing=TimingConfig(interruption_prob=0.2))
-    assert cfg.timing.interruption_prob == 0.2
-    assert cfg.timing.fto_mean == get_preset("lively").fto_mean
-    assert resolve_timing("lively", cfg.timing) == cfg.timing  # resolving twice changes nothing
+    cfg = DuplexConfig(preset="lively", timing={"interruption_prob": 0.2})
+    assert cfg.timing_config().interruption_prob == 0.2
+    assert cfg.timing_config().fto_mean == get_preset("lively").fto_mean
+    assert resolve_timing("lively", {}) == get_preset("lively")
+
+
+def test_switching_presets_is_clean_and_a_field_can_take_its_default_value() -> None:
+    telephone_default = TimingConfig().interruption_prob
+    cfg = DuplexConfig(preset="lively", timing={"interruption_prob": telephone_default})
+    assert cfg.timing_config().interruption_prob == telephone_default  # not lively's 0.05
+    switched = DuplexConfig(preset="formal", timing=cfg.timing)
+    assert switched.timing_config() == resolve_timing("formal", {"interruption_prob": telephone_default})
+    assert switched.timing_config().fto_mean == get_preset("formal").fto_mean  # nothing of lively left
 
 
 def test_bad_preset_and_bad_values_say_what_to_fix() -> None:

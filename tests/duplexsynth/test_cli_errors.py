@@ -28,7 +28,7 @@ def test_corrupt_manifest_names_the_line(tmp_path: Path) -> None:
     (corpus / "timelines.jsonl").write_text('{"type": "Timeline", "id": "x"}\n[1, 2]\n')
     result = _run("eval", str(corpus))
     assert result.exit_code == 2
-    assert "timelines.jsonl:1" in result.output and "not a valid Timeline" in result.output
+    assert "timelines.jsonl:1" in result.output and "field duration: missing" in result.output
 
 
 def test_unknown_backend_lists_the_available_ones(tmp_path: Path) -> None:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from corpus_core.errors import ConfigError
 from duplexsynth.cli.common import build_config
 from duplexsynth.config import config_to_dict, load_config
-from text_dialogue.errors import ConfigError
 
 
 def test_toml_and_yaml_give_the_same_config(tmp_path: Path) -> None:
@@ -17,7 +17,7 @@ def test_toml_and_yaml_give_the_same_config(tmp_path: Path) -> None:
     (tmp_path / "a.toml").write_text("seed = 4\n[speech]\nsampling_rate = 16000\n[duplex]\npreset = 'lively'\n")
     a, b = load_config(tmp_path / "a.yaml"), load_config(tmp_path / "a.toml")
     assert a == b and a.speech.sampling_rate == 16000
-    assert a.duplex.timing.fto_mean == pytest.approx(0.1)  # the lively preset
+    assert a.duplex.timing_config().fto_mean == pytest.approx(0.1)  # the lively preset
 
 
 def test_stage_commands_keep_the_corpus_settings(tmp_path: Path) -> None:

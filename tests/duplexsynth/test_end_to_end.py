@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
+from corpus_core import read_manifest
 from duplex.records import Timeline
-from duplexsynth.corpus import read_manifest
 from eval.records import DialogueEval, TurnEval
 from eval.wer import word_errors
 from speech.audio import frame_rms_db, read_audio

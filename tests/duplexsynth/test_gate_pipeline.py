@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from corpus_core import read_manifest
 from duplex.records import Timeline
 from duplexsynth.config import load_config
-from duplexsynth.corpus import read_manifest
 from duplexsynth.pipeline import run_duplex, run_eval
 from eval.records import DialogueEval
 from speech.audio import read_audio, write_audio

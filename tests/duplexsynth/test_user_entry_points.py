@@ -7,9 +7,9 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from corpus_core import read_manifest
 from duplex.records import Timeline
 from duplexsynth.cli.main import cli
-from duplexsynth.corpus import read_manifest
 from speech.audio import read_audio
 from speech.records import Utterance
 from text_dialogue.records import Dialogue

@@ -71,7 +71,7 @@ def small_corpus(tmp_path_factory: pytest.TempPathFactory, spoken_dialogue: Spok
     """A corpus folder (timelines.jsonl, eval.jsonl, meta.json, stereo FLAC) of the spoken dialogue."""
     from dataclasses import replace
 
-    from duplexsynth.corpus import ManifestWriter, write_json_atomic
+    from corpus_core import ManifestWriter, write_json_atomic
     from speech.audio import write_audio
 
     corpus = tmp_path_factory.mktemp("eval-corpus")

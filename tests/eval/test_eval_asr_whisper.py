@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from corpus_core.errors import BackendError
 from eval.asr.base import available_asr, get_asr
-from text_dialogue.errors import BackendError
 
 whisper = pytest.importorskip("whisper", reason="openai-whisper is not installed (pip install openai-whisper)")
 torch = pytest.importorskip("torch")

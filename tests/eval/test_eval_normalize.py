@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from corpus_core.errors import ConfigError
 from eval.cpwer import cp_wer
 from eval.gate import GateConfig
 from eval.normalize import canonical_backchannel, normalize_text
 from eval.wer import word_errors
-from text_dialogue.errors import ConfigError
 
 
 @pytest.mark.parametrize("ref, hyp", [

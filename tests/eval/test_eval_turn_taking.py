@@ -6,10 +6,19 @@ import numpy as np
 import pytest
 
 from eval.realism import (
-    corpus_turn_taking, format_realism_table, fto_histogram, jensen_shannon, reference_fto_histogram,
+    corpus_turn_taking,
+    format_realism_table,
+    fto_histogram,
+    jensen_shannon,
+    reference_fto_histogram,
 )
-from eval.turn_taking import TurnTakingStats, analyze_turn_taking, bridge_intervals, measure_turn_taking
-from eval.vad import get_vad, probabilities_to_intervals, VADConfig
+from eval.turn_taking import (
+    TurnTakingStats,
+    analyze_turn_taking,
+    bridge_intervals,
+    measure_turn_taking,
+)
+from eval.vad import VADConfig, get_vad, probabilities_to_intervals
 
 SR = 16000
 

@@ -10,7 +10,13 @@ from hypothesis import strategies as st
 
 from speech.cache import make_cache_key
 from speech.records import Voice, Word
-from speech.synthesize import SpeechConfig, TTSPool, speak_text, synthesize_turn, trim_bounds
+from speech.synthesize import (
+    SpeechConfig,
+    TTSPool,
+    speak_text,
+    synthesize_turn,
+    trim_bounds,
+)
 from speech.tts.base import TTS, Synthesis
 
 SR = 16000

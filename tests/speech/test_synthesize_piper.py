@@ -11,7 +11,13 @@ import pytest
 
 from speech.audio import frame_rms_db, measure_loudness, read_audio
 from speech.records import Utterance
-from speech.synthesize import SpeechConfig, TTSPool, speak_dialogue, speak_text, turn_rates
+from speech.synthesize import (
+    SpeechConfig,
+    TTSPool,
+    speak_dialogue,
+    speak_text,
+    turn_rates,
+)
 from speech.voices import VoiceBank
 from text_dialogue.records import Dialogue, Turn
 

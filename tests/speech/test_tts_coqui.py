@@ -15,11 +15,11 @@ import pytest
 
 pytest.importorskip("TTS.api", reason="coqui-tts is not installed (needs torch==2.9.1 + torchaudio 2.9, see README)")
 
+from corpus_core.errors import BackendError  # noqa: E402
 from speech.audio import measure_loudness  # noqa: E402
 from speech.records import Voice  # noqa: E402
 from speech.synthesize import SpeechConfig, TTSPool, speak_text  # noqa: E402
 from speech.tts.coqui import CoquiConfig, CoquiTTS  # noqa: E402
-from text_dialogue.errors import BackendError  # noqa: E402
 
 SPEAKERS = ["alice", "bob"]
 

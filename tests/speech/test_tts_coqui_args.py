@@ -13,9 +13,9 @@ from typing import Any
 import numpy as np
 import pytest
 
+from corpus_core.errors import BackendError
 from speech.records import Voice
 from speech.tts.coqui import CoquiConfig, CoquiTTS, resolve_coqui_model
-from text_dialogue.errors import BackendError
 
 pytest.importorskip("torch", reason="the coqui backend seeds synthesis with torch")
 

@@ -7,11 +7,11 @@ from typing import Callable
 import numpy as np
 import pytest
 
+from corpus_core.errors import BackendError
 from speech.audio import frame_rms_db
 from speech.records import Voice
 from speech.tts.espeak import EspeakConfig, EspeakTTS, espeak_voice_name
 from speech.voices import VoiceBank
-from text_dialogue.errors import BackendError
 
 TEXT = "Good morning, could you tell me when the next train leaves for the city?"
 

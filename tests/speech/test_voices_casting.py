@@ -8,11 +8,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from corpus_core.errors import ConfigError
 from speech.records import Voice
 from speech.voices import (
-    AGE_BANDS, VoiceBank, cast_variants, cast_voices, default_voice_bank, describe_voice, load_voice_bank,
+    VoiceBank,
+    cast_variants,
+    cast_voices,
+    default_voice_bank,
+    describe_voice,
+    load_voice_bank,
 )
-from text_dialogue.errors import ConfigError
+from text_dialogue.personas import AGE_BANDS
 from text_dialogue.records import Persona
 
 

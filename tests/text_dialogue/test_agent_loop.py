@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import pytest
 
+from corpus_core.errors import GenerationError
 from text_dialogue.agents import AgentLoopConfig, generate_dialogue
 from text_dialogue.disfluency import DisfluencyConfig
-from text_dialogue.errors import GenerationError
 from text_dialogue.llm.base import LLM, Completion, GenerationParams
 from text_dialogue.scenario import get_scenario
 

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from text_dialogue.critic import TURN_REASONS, CriticConfig, check_dialogue_length, check_turn, clean_turn_text
+from text_dialogue.critic import (
+    TURN_REASONS,
+    CriticConfig,
+    check_dialogue_length,
+    check_turn,
+    clean_turn_text,
+)
 
 HISTORY = ["Hi, I'd like to book a table for four on Friday.", "Sure, what time would you like?"]
 

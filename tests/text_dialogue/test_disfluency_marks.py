@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import random
 
-from text_dialogue.disfluency import DisfluencyConfig, add_disfluencies, apply_disfluencies, strip_disfluencies
+from text_dialogue.disfluency import (
+    DisfluencyConfig,
+    add_disfluencies,
+    apply_disfluencies,
+    strip_disfluencies,
+)
 from text_dialogue.records import Dialogue, Turn
 
 TEXT = "I would like a table for four on Friday at seven"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from text_dialogue.errors import ConfigError
+from corpus_core.errors import ConfigError
 from text_dialogue.importers import detect_format, import_dialogues
 from text_dialogue.records import Dialogue, Turn
 

@@ -14,8 +14,8 @@ from typing import Iterator
 
 import pytest
 
+from corpus_core.errors import BackendError
 from text_dialogue.agents import AgentLoopConfig, generate_dialogue
-from text_dialogue.errors import BackendError
 from text_dialogue.llm.base import GenerationParams, get_llm
 from text_dialogue.llm.openai import OpenAIConfig, OpenAILLM
 from text_dialogue.scenario import get_scenario
@@ -31,7 +31,7 @@ def _free_port() -> int:
 def server_url() -> Iterator[str]:
     pytest.importorskip("llama_cpp.server")
     requests = pytest.importorskip("requests")
-    from text_dialogue.models import default_gguf_path
+    from text_dialogue.llm.llamacpp import default_gguf_path
 
     port = _free_port()
     proc = subprocess.Popen(

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from corpus_core.errors import GenerationError
 from text_dialogue.agents import AgentLoopConfig, generate_dialogue
 from text_dialogue.critic import CriticConfig
-from text_dialogue.errors import GenerationError
-from text_dialogue.llm.base import GenerationParams, get_llm
+from text_dialogue.llm.base import GenerationParams, SamplingConfig, get_llm
 from text_dialogue.scenario import get_scenario
 
 WORDS = ("hi hello yes no sure table friday seven the a for you I we like book please thanks okay great "
@@ -61,7 +61,7 @@ def test_agent_loop_with_chat_template(tiny_model: Path) -> None:
     # Random weights write word salad: a permissive critic lets the loop run to its end.
     critic = CriticConfig(min_words=1, max_words=100, min_english_share=0.0, max_ngram_overlap=1.1,
                           max_ngram_count=100, min_dialogue_turns=2)
-    config = AgentLoopConfig(max_turns=3, target_turns=3, params=GenerationParams(max_tokens=8), critic=critic)
+    config = AgentLoopConfig(max_turns=3, target_turns=3, params=SamplingConfig(max_tokens=8), critic=critic)
     try:
         d = generate_dialogue(llm, get_scenario("tutoring"), "tf1", seed=1, config=config)
     except GenerationError as e:  # every sample may still be a label or a greeting
@@ -71,7 +71,7 @@ def test_agent_loop_with_chat_template(tiny_model: Path) -> None:
 
 
 def test_missing_model_is_a_clear_error(tmp_path: Path) -> None:
-    from text_dialogue.errors import BackendError
+    from corpus_core.errors import BackendError
 
     with pytest.raises(BackendError, match="cannot load"):
         get_llm("transformers", {"model": str(tmp_path / "nothing"), "local_files_only": True})

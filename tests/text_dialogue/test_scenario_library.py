@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from text_dialogue.errors import ConfigError
+from corpus_core.errors import ConfigError
 from text_dialogue.scenario import available_scenarios, get_scenario
 
 KINDS = {"booking", "tech_support", "tutoring", "counseling", "persuasion", "sales", "job_interview",

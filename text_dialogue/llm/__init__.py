@@ -11,7 +11,14 @@ imports its engine (llama_cpp, requests, torch + transformers) only when built.
 from __future__ import annotations
 
 from text_dialogue.llm import llamacpp, openai, transformers  # noqa: F401  (registers the backends)
-from text_dialogue.llm.base import LLM, Completion, GenerationParams, available_llms, get_llm, register_llm
+from text_dialogue.llm.base import (
+    LLM,
+    Completion,
+    GenerationParams,
+    available_llms,
+    get_llm,
+    register_llm,
+)
 from text_dialogue.llm.llamacpp import LlamaCppConfig, LlamaCppLLM
 from text_dialogue.llm.openai import OpenAIConfig, OpenAILLM
 from text_dialogue.llm.transformers import TransformersConfig, TransformersLLM

@@ -6,9 +6,9 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from text_dialogue.registry import Registry
+from corpus_core.registry import Registry
 
-__all__ = ["LLM", "Completion", "GenerationParams", "LLM_BACKENDS", "register_llm", "get_llm", "available_llms"]
+__all__ = ["LLM", "Completion", "GenerationParams", "SamplingConfig", "LLM_BACKENDS", "register_llm", "get_llm", "available_llms"]
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,18 @@ class GenerationParams:
     #: generation stops before any of these strings
     stop: tuple[str, ...] = ()
     seed: int = 0
+
+
+@dataclass(frozen=True)
+class SamplingConfig:
+    """The sampling options a user sets; the agent loop adds stop sequences and a seed per turn."""
+
+    #: most new tokens per turn
+    max_tokens: int = 60
+    temperature: float = 0.8
+    top_p: float = 0.95
+    #: >1 discourages repeating tokens (llama.cpp ``repeat_penalty``)
+    repeat_penalty: float = 1.15
 
 
 @dataclass(frozen=True)

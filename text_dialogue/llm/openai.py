@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from text_dialogue.errors import BackendError, ConfigError, MissingDependency
+from corpus_core.errors import BackendError, ConfigError, MissingDependency
 from text_dialogue.llm.base import LLM, Completion, GenerationParams, register_llm
 
 __all__ = ["OpenAIConfig", "OpenAILLM"]

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from text_dialogue.errors import BackendError, ConfigError, MissingDependency
+from corpus_core.errors import BackendError, ConfigError, MissingDependency
 from text_dialogue.llm.base import LLM, Completion, GenerationParams, register_llm
 
 __all__ = ["TransformersConfig", "TransformersLLM"]

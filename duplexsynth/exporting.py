@@ -1,4 +1,8 @@
-"""Export a whole corpus: stream its timelines through one exporter per format."""
+"""Export a whole corpus: stream its timelines through one exporter per format.
+
+The glue side of ``duplex/exports``: it knows the corpus folder layout and reads the
+manifest; the exporters only turn Timelines into files.
+"""
 
 from __future__ import annotations
 
@@ -6,26 +10,23 @@ import logging
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
-from duplex.exports.base import ExportError, Exporter, available_exporters, get_exporter
+from corpus_core.errors import ManifestError
+from corpus_core.layout import EXPORTS_DIR, MANIFESTS
+from corpus_core.manifest import iter_jsonl, read_manifest
+from duplex.exports.base import Exporter, ExportError, available_exporters, get_exporter
 from duplex.records import Timeline
-from text_dialogue.errors import ManifestError
-from text_dialogue.fileio import iter_jsonl
 
-__all__ = ["TIMELINES_MANIFEST", "EXPORTS_DIR", "read_timelines", "count_dialogues", "resolve_formats", "export_corpus"]
+__all__ = ["read_timelines", "count_dialogues", "resolve_formats", "export_corpus"]
 
 log = logging.getLogger(__name__)
-
-#: the duplex stage's manifest, in the corpus folder
-TIMELINES_MANIFEST = "timelines.jsonl"
-#: exports go to <corpus>/exports/<format>/
-EXPORTS_DIR = "exports"
 
 
 def _manifest(corpus_dir: Path) -> Path:
     corpus_dir = Path(corpus_dir)
+    name = MANIFESTS["duplex"]
     if not corpus_dir.is_dir():
-        raise ExportError(f"corpus folder {corpus_dir} does not exist; pass the folder that holds {TIMELINES_MANIFEST}")
-    path = corpus_dir / TIMELINES_MANIFEST
+        raise ExportError(f"corpus folder {corpus_dir} does not exist; pass the folder that holds {name}")
+    path = corpus_dir / name
     if not path.is_file():
         raise ExportError(
             f"{path} does not exist; run `duplexsynth duplex {corpus_dir}` first to place the dialogues on a timeline"
@@ -34,28 +35,22 @@ def _manifest(corpus_dir: Path) -> Path:
 
 
 def read_timelines(corpus_dir: Path) -> Iterator[Timeline]:
-    """Stream the Timeline records of ``<corpus_dir>/timelines.jsonl``.
+    """Stream the Timeline records of the corpus's timelines manifest.
 
     :raises ExportError: when the folder or manifest is missing, or a line is not a Timeline.
     """
-    path = _manifest(corpus_dir)
     try:
-        for lineno, data in iter_jsonl(path):
-            try:
-                if data.get("type", "Timeline") != "Timeline":
-                    raise ValueError("not a Timeline record")
-                timeline = Timeline.from_dict(data)
-            except (ValueError, TypeError, KeyError, AttributeError) as e:
-                raise ExportError(f"{path}:{lineno}: not a valid Timeline record ({e}); fix or delete that line") from None
-            yield timeline
+        yield from read_manifest(_manifest(corpus_dir), Timeline)
     except ManifestError as e:
         raise ExportError(str(e)) from None
 
 
 def count_dialogues(corpus_dir: Path) -> int:
-    """How many timelines the corpus holds (non-empty manifest lines), for a progress bar."""
-    with open(_manifest(corpus_dir), encoding="utf-8") as f:
-        return sum(1 for line in f if line.strip())
+    """How many timelines the corpus holds, for a progress bar."""
+    try:
+        return sum(1 for _ in iter_jsonl(_manifest(corpus_dir)))
+    except ManifestError as e:
+        raise ExportError(str(e)) from None
 
 
 def resolve_formats(formats: Sequence[str]) -> list[str]:

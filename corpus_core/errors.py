@@ -1,6 +1,6 @@
 """One exception hierarchy for the whole toolkit.
 
-It lives in the first stage so that every later stage (and ``duplexsynth``) can
+It lives in the ground floor (``corpus_core``) so that every stage (and ``duplexsynth``) can
 import it without breaking the one-way data flow.
 """
 

@@ -11,7 +11,7 @@ import dataclasses
 import os
 from typing import Any, Callable, Generic, TypeVar
 
-from text_dialogue.errors import ConfigError, UnknownBackend
+from corpus_core.errors import ConfigError, UnknownBackend
 
 __all__ = ["Registry"]
 
