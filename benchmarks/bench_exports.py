@@ -18,8 +18,8 @@ import numpy as np
 import soundfile as sf
 
 from duplex.exports import available_exporters
-from duplexsynth.exporting import export_corpus
 from duplex.records import Segment, Timeline
+from duplexsynth.exporting import export_corpus
 from speech.records import Word
 
 

@@ -69,7 +69,7 @@ def build_timeline(
     """Place the utterances on two channels and render them.
 
     :param utterances: the turns (``kind="turn"``) and the backchannel forms
-        (``kind="backchannel"``, from :func:`speech.backchannels.speak_backchannels`).
+        (``kind="backchannel"``, from :func:`speech.backchannel_speech.speak_backchannels`).
     :param load: returns an utterance's mono float32 audio at its ``sampling_rate``.
     :return: the Timeline (no audio paths yet) and the stereo float32 array ``(n, 2)``.
     """

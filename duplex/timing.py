@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from speech.backchannels import FORM_WEIGHTS
+from speech.backchannel_speech import FORM_WEIGHTS
 from speech.records import Word
 
 __all__ = ["TimingConfig", "draw_fto", "draw_pause", "estimate_words"]

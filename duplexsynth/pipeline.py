@@ -22,11 +22,11 @@ from corpus_core.errors import DuplexsynthError, GenerationError
 from corpus_core.seeding import stable_seed
 from duplex.records import Timeline
 from duplexsynth.config import RunConfig
-from duplexsynth.gate import Gate
+from duplexsynth.gate_actions import Gate
 from duplexsynth.meta import update_meta
 from duplexsynth.rendering import group_utterances, render_dialogue
 from eval.asr.base import get_asr
-from speech.backchannels import speak_backchannels
+from speech.backchannel_speech import speak_backchannels
 from speech.records import Utterance, Voice
 from speech.synthesize import TTSPool, speak_dialogue
 from speech.voices import cast_variants, default_voice_bank

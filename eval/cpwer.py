@@ -12,14 +12,13 @@ import logging
 from dataclasses import dataclass
 from typing import Sequence
 
-import numpy as np
-
 from corpus_core.errors import MissingDependency
-from duplex.records import Segment, Timeline
+from duplex.records import Timeline
 from eval.normalize import normalize_text
+from eval.words import assign_words
 from speech.records import Word
 
-__all__ = ["CpWerResult", "cp_wer", "attribute_words", "mono_cpwer"]
+__all__ = ["CpWerResult", "cp_wer", "mono_cpwer"]
 
 
 @dataclass(frozen=True)
@@ -55,28 +54,13 @@ def cp_wer(reference: dict[str, str], hypothesis: dict[str, str]) -> CpWerResult
     return CpWerResult(float(rate), int(result.errors), int(result.length), tuple(result.assignment))
 
 
-def attribute_words(words: Sequence[Word], segments: Sequence[Segment], tolerance: float) -> dict[str, list[Word]]:
-    """Speaker -> the mono-mix words nearest that speaker's segments (farther than ``tolerance``: dropped)."""
-    out: dict[str, list[Word]] = {}
-    if not segments:
-        return out
-    starts = np.array([s.start for s in segments])
-    ends = np.array([s.end for s in segments])
-    centers = (starts + ends) / 2
-    for w in words:
-        mid = (w.start + w.end) / 2
-        distance = np.maximum(starts - mid, 0) + np.maximum(mid - ends, 0)
-        # inside two overlapping segments: prefer the one whose centre is nearer (relative to its length)
-        tie = np.abs(mid - centers) / np.maximum(ends - starts, 1e-3)
-        i = int(np.lexsort((tie, distance))[0])
-        if distance[i] <= tolerance:
-            out.setdefault(segments[i].speaker, []).append(w)
-    return out
-
-
 def mono_cpwer(timeline: Timeline, words: Sequence[Word], tolerance: float = 0.3) -> CpWerResult:
     """cpWER of mono-mix ASR ``words`` against the timeline's audible text per speaker."""
     segments = sorted(timeline.segments, key=lambda s: s.start)
     reference = {sp: " ".join(s.text for s in segments if s.speaker == sp) for sp in sorted({s.speaker for s in segments})}
-    hypothesis = {f"hyp-{sp}": " ".join(w.text for w in ws) for sp, ws in attribute_words(words, segments, tolerance).items()}
+    by_speaker: dict[str, list[Word]] = {}
+    for seg, seg_words in zip(segments, assign_words(words, segments, tolerance)):
+        by_speaker.setdefault(seg.speaker, []).extend(seg_words)
+    hypothesis = {f"hyp-{sp}": " ".join(w.text for w in sorted(ws, key=lambda w: w.start))
+                  for sp, ws in by_speaker.items() if ws}
     return cp_wer(reference, hypothesis)

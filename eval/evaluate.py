@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from duplex.records import Segment, Timeline
+from duplex.records import Timeline
 from eval.asr.base import ASR, ASR_SAMPLING_RATE
 from eval.cpwer import mono_cpwer
 from eval.gate import GateConfig, share_above
@@ -27,10 +27,11 @@ from eval.speaker_similarity import (
 from eval.turn_taking import TurnTakingConfig, measure_turn_taking
 from eval.vad import VAD, VADConfig, get_vad
 from eval.wer import char_errors, word_errors
+from eval.words import assign_words
 from speech.audio import resample
 from speech.records import Word
 
-__all__ = ["EvalConfig", "EvalTools", "load_eval_tools", "assign_words", "evaluate_timeline", "summarize"]
+__all__ = ["EvalConfig", "EvalTools", "load_eval_tools", "evaluate_timeline", "summarize"]
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,6 @@ class EvalConfig:
 
     #: a word belongs to the segment its midpoint lies in, or to one this close (s)
     assign_tolerance: float = 0.3
-    #: turns above this WER are flagged
-    wer_threshold: float = 0.3
     #: transcribe the mono mix too and score it with cpWER (one more ASR pass)
     cpwer: bool = True
     #: embed each turn with resemblyzer for speaker consistency and distinctness
@@ -77,26 +76,6 @@ def load_eval_tools(config: EvalConfig) -> EvalTools:
     return _cached_tools(config.vad, config.vad_options, config.turn_taking, config.speaker_similarity)
 
 
-def assign_words(words: list[Word], segments: list[Segment], tolerance: float) -> list[list[Word]]:
-    """Give each ASR word to the segment (of one channel) nearest its midpoint.
-
-    Words farther than ``tolerance`` from every segment are dropped (they are noise or
-    leaked speech, and count as nothing).
-    """
-    out: list[list[Word]] = [[] for _ in segments]
-    if not segments:
-        return out
-    starts = np.array([s.start for s in segments])
-    ends = np.array([s.end for s in segments])
-    for w in words:
-        mid = (w.start + w.end) / 2
-        distance = np.maximum(starts - mid, 0) + np.maximum(mid - ends, 0)
-        i = int(np.argmin(distance))
-        if distance[i] <= tolerance:
-            out[i].append(w)
-    return out
-
-
 def _score_channel(timeline: Timeline, channel: int, words: list[Word], config: EvalConfig) -> list[TurnEval]:
     segments = timeline.channel_segments(channel)
     out = []
@@ -108,7 +87,7 @@ def _score_channel(timeline: Timeline, channel: int, words: list[Word], config: 
             dialogue_id=timeline.id, channel=channel, speaker=seg.speaker, turn_index=seg.turn_index,
             kind=seg.kind, start=seg.start, end=seg.end, reference=seg.text, hypothesis=hyp,
             wer=round(we.rate, 4), cer=round(ce.rate, 4), ref_words=we.ref_len, errors=we.errors,
-            words=tuple(seg_words), flagged=seg.kind == "turn" and we.rate > config.wer_threshold,
+            words=tuple(seg_words), flagged=seg.kind == "turn" and we.rate > config.gate.wer_threshold,
         ))
     return out
 
@@ -132,7 +111,7 @@ def evaluate_timeline(
     for channel in (0, 1):
         audio = resample(np.ascontiguousarray(stereo[:, channel]), sr, ASR_SAMPLING_RATE)
         turn_evals += _score_channel(timeline, channel, asr.transcribe(audio), config)
-    summary = summarize(timeline, turn_evals, config.wer_threshold)
+    summary = summarize(timeline, turn_evals, config.gate.wer_threshold)
     metrics = dict(summary.metrics)
     if config.cpwer:
         mono = resample(np.ascontiguousarray(stereo.mean(axis=1)), sr, ASR_SAMPLING_RATE)

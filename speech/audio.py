@@ -16,7 +16,7 @@ __all__ = [
     "read_audio",
     "write_audio",
     "resample",
-    "trim_silence",
+    "trim_bounds",
     "normalize_loudness",
     "measure_loudness",
     "frame_rms_db",
@@ -74,22 +74,19 @@ def frame_rms_db(samples: np.ndarray, sampling_rate: int, frame_seconds: float =
     return 20.0 * np.log10(np.maximum(rms, 1e-6))
 
 
-def trim_silence(
-    samples: np.ndarray, sampling_rate: int, threshold_db: float = -45.0, pad_seconds: float = 0.02
-) -> np.ndarray:
-    """Cut leading and trailing frames quieter than ``threshold_db`` below the peak frame.
+def trim_bounds(samples: np.ndarray, sampling_rate: int, threshold_db: float, pad_seconds: float) -> tuple[int, int]:
+    """``(start, end)`` sample indices after cutting leading and trailing silence.
 
-    A little padding is kept so word onsets and releases are not clipped.
+    Frames (10 ms) quieter than ``threshold_db`` below the loudest frame are silence;
+    ``pad_seconds`` of it is kept on each side so onsets and releases are not clipped.
     """
     levels = frame_rms_db(samples, sampling_rate)
     voiced = np.flatnonzero(levels > levels.max() + threshold_db)
     if voiced.size == 0:
-        return samples[:0]
+        return 0, 0
     hop = max(1, int(sampling_rate * 0.01))
     pad = int(pad_seconds * sampling_rate)
-    start = max(0, voiced[0] * hop - pad)
-    end = min(len(samples), (voiced[-1] + 1) * hop + pad)
-    return samples[start:end]
+    return max(0, int(voiced[0]) * hop - pad), min(len(samples), (int(voiced[-1]) + 1) * hop + pad)
 
 
 def measure_loudness(samples: np.ndarray, sampling_rate: int) -> float:

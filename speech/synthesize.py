@@ -12,18 +12,16 @@ from dataclasses import asdict, dataclass, is_dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from corpus_core.errors import BackendError, ConfigError
 from corpus_core.seeding import stable_seed
-from speech.audio import frame_rms_db, normalize_loudness, resample, write_audio
+from speech.audio import normalize_loudness, resample, trim_bounds, write_audio
 from speech.cache import UtteranceCache, make_cache_key
 from speech.records import Utterance, Voice, Word
 from speech.tts.base import TTS, Synthesis, get_tts
 from text_dialogue.records import Dialogue
 
-__all__ = ["SpeechConfig", "TTSPool", "synthesize_text", "synthesize_turn", "speak_text", "speak_dialogue",
-           "trim_bounds", "turn_rates"]
+__all__ = ["SpeechConfig", "TTSPool", "synthesize_uncached", "speak_text", "speak_dialogue",
+           "turn_rates"]
 
 
 @dataclass(frozen=True)
@@ -101,21 +99,6 @@ class TTSPool:
         return self.caches[name]
 
 
-def trim_bounds(samples: np.ndarray, sampling_rate: int, threshold_db: float, pad_seconds: float) -> tuple[int, int]:
-    """``(start, end)`` sample indices after cutting leading and trailing silence.
-
-    Frames (10 ms) quieter than ``threshold_db`` below the loudest frame are silence;
-    ``pad_seconds`` of it is kept on each side so onsets and releases are not clipped.
-    """
-    levels = frame_rms_db(samples, sampling_rate)
-    voiced = np.flatnonzero(levels > levels.max() + threshold_db)
-    if voiced.size == 0:
-        return 0, 0
-    hop = max(1, int(sampling_rate * 0.01))
-    pad = int(pad_seconds * sampling_rate)
-    return max(0, int(voiced[0]) * hop - pad), min(len(samples), (int(voiced[-1]) + 1) * hop + pad)
-
-
 def _shift_words(words: tuple[Word, ...] | None, scale: float, offset: float, duration: float) -> tuple[Word, ...] | None:
     """Word times after time-scaling by ``scale`` and cutting ``offset`` seconds off the start."""
     if words is None:
@@ -129,7 +112,7 @@ def _shift_words(words: tuple[Word, ...] | None, scale: float, offset: float, du
     return tuple(out)
 
 
-def synthesize_turn(tts: TTS, voice: Voice, text: str, rate: float, config: SpeechConfig, seed: int = 0) -> Synthesis:
+def synthesize_uncached(tts: TTS, voice: Voice, text: str, rate: float, config: SpeechConfig, seed: int = 0) -> Synthesis:
     """Speak ``text`` and return clean mono float32 audio at ``config.sampling_rate``, with word times.
 
     :param rate: speaking-rate factor (>1 is faster), applied with the voice's tempo.
@@ -149,11 +132,6 @@ def synthesize_turn(tts: TTS, voice: Voice, text: str, rate: float, config: Spee
     duration = len(samples) / config.sampling_rate
     words = _shift_words(out.words, 1.0 / pitch, start / sr, duration)
     return Synthesis(samples, config.sampling_rate, words)
-
-
-def synthesize_text(tts: TTS, voice: Voice, text: str, rate: float, config: SpeechConfig, seed: int = 0) -> np.ndarray:
-    """Like :func:`synthesize_turn`, the audio only (no cache)."""
-    return synthesize_turn(tts, voice, text, rate, config, seed).samples
 
 
 def _processing(config: SpeechConfig) -> dict[str, Any]:
@@ -179,7 +157,7 @@ def speak_text(text: str, voice: Voice, pool: TTSPool, config: SpeechConfig, rat
         return hit
     if not cache.enabled:
         cache.misses += 1
-    made = synthesize_turn(pool.get(voice.backend), voice, text, rate, config, seed)
+    made = synthesize_uncached(pool.get(voice.backend), voice, text, rate, config, seed)
     return cache.put(key, made) if cache.enabled else made
 
 

@@ -16,6 +16,7 @@ from corpus_core.atomic import atomic_path, write_text_atomic
 from corpus_core.errors import DuplexsynthError
 from corpus_core.registry import Registry
 from duplex.records import Segment, Timeline
+from duplex.timing import estimate_words
 from speech.records import Word
 
 __all__ = [
@@ -114,21 +115,6 @@ def format_seconds(value: float) -> str:
     return f"{value:.3f}"
 
 
-def _estimate_words(seg: Segment) -> list[Word]:
-    """Spread the segment's text over its span, each word's share ~ its length in characters."""
-    tokens = seg.text.split()
-    if not tokens:
-        return []
-    weights = [len(t) + 1 for t in tokens]
-    total = float(sum(weights))
-    words, t = [], seg.start
-    for token, w in zip(tokens, weights):
-        end = t + seg.duration * w / total
-        words.append(Word(token, round(t, 4), round(end, 4)))
-        t = end
-    return words
-
-
 def segment_words(seg: Segment) -> list[Word]:
     """The words a segment makes audible, with absolute times, in time order.
 
@@ -137,7 +123,7 @@ def segment_words(seg: Segment) -> list[Word]:
     word times gets times estimated from its span, so no format loses its words.
     """
     if not seg.words:
-        return _estimate_words(seg)
+        return list(estimate_words(seg.text, seg.start, seg.end))
     out = []
     for w in sorted(seg.words, key=lambda w: w.start):
         text = "_".join(w.text.split())  # a space inside a token would split a CTM/RTTM field

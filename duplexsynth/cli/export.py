@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from duplex.exports import ExportError, StreamsConfig, available_exporters
-from duplexsynth.exporting import count_dialogues, export_corpus
 from duplexsynth.cli.common import handle_errors
+from duplexsynth.exporting import count_dialogues, export_corpus
 
 __all__ = ["export"]
 

@@ -6,8 +6,6 @@ from pathlib import Path
 
 import click
 
-from corpus_core import MANIFESTS, read_manifest
-from duplex.records import Timeline
 from duplexsynth.cli.common import (
     build_config,
     config_options,
@@ -17,12 +15,12 @@ from duplexsynth.cli.common import (
     writable_corpus,
 )
 from duplexsynth.pipeline import import_text, run_duplex, run_eval, run_speech, run_text
+from duplexsynth.reporting import corpus_realism
 from eval.asr.base import available_asr
-from eval.realism import TurnTakingReport, format_realism_table, realism_from_evals
-from eval.records import DialogueEval
+from eval.realism import format_realism_table
 from text_dialogue.llm.base import available_llms
 
-__all__ = ["text", "speak", "duplex", "evaluate", "corpus_realism"]
+__all__ = ["text", "speak", "duplex", "evaluate"]
 
 
 @click.command()
@@ -93,12 +91,3 @@ def evaluate(corpus: Path, config_path: Path | None, seed: int | None, asr: str 
                f"{report.skipped} already there, {len(report.failed)} failed")
     click.echo(format_realism_table(corpus_realism(corpus)))
     exit_for([report])
-
-
-def corpus_realism(corpus: Path) -> TurnTakingReport:
-    """Turn-taking realism of the dialogues in timelines.jsonl, from their eval records."""
-    timelines = list(read_manifest(corpus / MANIFESTS["duplex"], Timeline))
-    kept = {t.id for t in timelines}
-    evals = [r for r in read_manifest(corpus / MANIFESTS["eval"]) if isinstance(r, DialogueEval) and r.dialogue_id in kept]
-    backchannels = [s.text for t in timelines for s in t.segments if s.kind == "backchannel"]
-    return realism_from_evals(evals, backchannels)

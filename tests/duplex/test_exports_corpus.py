@@ -9,8 +9,8 @@ import pytest
 
 from corpus_core.errors import ConfigError, DuplexsynthError, UnknownBackend
 from duplex.exports import ExportError, available_exporters, segment_words
-from duplexsynth.exporting import count_dialogues, export_corpus
 from duplex.records import Segment
+from duplexsynth.exporting import count_dialogues, export_corpus
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the suite runs with --import-mode=importlib
 from exports_fixtures import dialogue_one, make_corpus  # noqa: E402

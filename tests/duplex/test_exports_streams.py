@@ -12,8 +12,8 @@ import soundfile as sf
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from duplexsynth.exporting import export_corpus
 from duplex.exports.streams import PAD_TOKEN, boundary_sample, frame_tokens
+from duplexsynth.exporting import export_corpus
 from speech.records import Word
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the suite runs with --import-mode=importlib

@@ -30,7 +30,7 @@ class SpokenDialogue:
 @pytest.fixture(scope="session")
 def spoken_dialogue() -> SpokenDialogue:
     from speech.records import Voice
-    from speech.synthesize import SpeechConfig, synthesize_text
+    from speech.synthesize import SpeechConfig, synthesize_uncached
     from speech.tts.piper import PiperConfig, PiperTTS
 
     tts = PiperTTS(PiperConfig())
@@ -38,7 +38,7 @@ def spoken_dialogue() -> SpokenDialogue:
     config = SpeechConfig(sampling_rate=SR)
     clips, segments, t_end, last_start, turn = [], [], 0.0, 0.0, 0
     for speaker, kind, text, offset in SCRIPT:
-        audio = synthesize_text(tts, voices[speaker], text, 1.0, config)
+        audio = synthesize_uncached(tts, voices[speaker], text, 1.0, config).samples
         start = last_start + offset if kind == "backchannel" else max(0.0, t_end + offset)
         seg = Segment(channel=0 if speaker == "A" else 1, speaker=speaker, start=round(start, 3),
                       end=round(start + len(audio) / SR, 3), text=text, kind=kind,

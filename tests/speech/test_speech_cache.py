@@ -14,7 +14,7 @@ from speech.synthesize import (
     SpeechConfig,
     TTSPool,
     speak_text,
-    synthesize_turn,
+    synthesize_uncached,
     trim_bounds,
 )
 from speech.tts.base import TTS, Synthesis
@@ -53,11 +53,11 @@ def _pool() -> tuple[TTSPool, ToneTTS]:
 def test_trim_and_word_times_follow_the_pitch_transform() -> None:
     engine = ToneTTS()
     config = SpeechConfig(sampling_rate=SR, trim_pad=0.02)
-    plain = synthesize_turn(engine, Voice(id="v", backend="tone"), "x" * 20, 1.0, config)
+    plain = synthesize_uncached(engine, Voice(id="v", backend="tone"), "x" * 20, 1.0, config)
     assert abs(len(plain.samples) / SR - (1.0 + 0.04)) < 0.02  # 1 s tone + 2 x 20 ms padding
     assert plain.words is not None and abs(plain.words[0].start - 0.02) < 0.011
     # +12 semitones: synthesized 2x slower (word at 0.6-1.0 s), played 2x faster -> back to 0.3-0.5 s
-    octave = synthesize_turn(engine, Voice(id="v", backend="tone", pitch_semitones=12), "x" * 20, 1.0, config)
+    octave = synthesize_uncached(engine, Voice(id="v", backend="tone", pitch_semitones=12), "x" * 20, 1.0, config)
     assert abs(len(octave.samples) - len(plain.samples)) < 0.02 * SR
     assert octave.words is not None and abs(octave.words[0].start - 0.02) < 0.011
     assert abs(octave.words[0].end - 0.22) < 0.011

@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 
 from corpus_core.errors import BackendError
-from speech.audio import resample, write_audio
+from speech.audio import resample, trim_bounds, write_audio
 from speech.records import Utterance, Voice
-from speech.synthesize import SpeechConfig, TTSPool, speak_text, trim_bounds
+from speech.synthesize import SpeechConfig, TTSPool, speak_text
 from speech.tts.base import TTS, Synthesis
 
 __all__ = ["DEFAULT_FORMS", "FORM_WEIGHTS", "speak_backchannels"]

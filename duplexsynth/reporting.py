@@ -1,0 +1,65 @@
+"""Corpus-level reading for the report and the realism table (glue: it knows the folder layout)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from corpus_core import MANIFESTS, read_manifest
+from corpus_core.errors import ManifestError
+from duplex.records import Timeline
+from duplexsynth.meta import read_meta
+from eval.realism import TurnTakingReport, realism_from_evals
+from eval.records import DialogueEval, TurnEval
+from eval.report import DialogueReportItem, build_report
+
+__all__ = ["collect_report_items", "corpus_realism", "write_corpus_report"]
+
+
+def _timelines_path(corpus: Path) -> Path:
+    path = corpus / MANIFESTS["duplex"]
+    if not path.is_file():
+        raise ManifestError(f"{path} does not exist; run `duplexsynth duplex {corpus}` first")
+    return path
+
+
+def collect_report_items(corpus: Path, out_dir: Path) -> list[DialogueReportItem]:
+    """One :class:`DialogueReportItem` per timeline, with its eval records when there are any."""
+    timelines_path = _timelines_path(corpus)
+    turns: dict[str, list[TurnEval]] = {}
+    summaries: dict[str, DialogueEval] = {}
+    eval_path = corpus / MANIFESTS["eval"]
+    if eval_path.is_file():
+        for record in read_manifest(eval_path):
+            if isinstance(record, TurnEval):
+                turns.setdefault(record.dialogue_id, []).append(record)
+            elif isinstance(record, DialogueEval):
+                summaries[record.dialogue_id] = record
+    items = []
+    for timeline in read_manifest(timelines_path, Timeline):
+        audio = corpus / timeline.audio_path if timeline.audio_path else None
+        url = Path(os.path.relpath(audio, out_dir)).as_posix() if audio and audio.is_file() else None
+        items.append(DialogueReportItem(timeline, tuple(turns.get(timeline.id, ())), summaries.get(timeline.id), url))
+    return items
+
+
+def corpus_realism(corpus: Path) -> TurnTakingReport:
+    """Turn-taking realism of the dialogues in the timelines manifest, from their eval records."""
+    timelines = list(read_manifest(_timelines_path(corpus), Timeline))
+    kept = {t.id for t in timelines}
+    evals = [r for r in read_manifest(corpus / MANIFESTS["eval"])
+             if isinstance(r, DialogueEval) and r.dialogue_id in kept]
+    backchannels = [s.text for t in timelines for s in t.segments if s.kind == "backchannel"]
+    return realism_from_evals(evals, backchannels)
+
+
+def write_corpus_report(corpus: Path, out_dir: Path, title: str) -> tuple[Path, TurnTakingReport, int]:
+    """Build the HTML report of ``corpus`` in ``out_dir``.
+
+    :return: the index page, the realism report shown on it, and the number of dialogues.
+    """
+    items = collect_report_items(corpus, out_dir)
+    bcs = [s.text for it in items for s in it.timeline.segments if s.kind == "backchannel"]
+    realism = realism_from_evals([it.dialogue_eval for it in items if it.dialogue_eval], bcs)
+    path = build_report(items, out_dir, realism, read_meta(corpus), title)
+    return path, realism, len(items)
