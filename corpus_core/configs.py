@@ -49,20 +49,6 @@ def _convert(tp: Any, value: Any, where: str) -> Any:
 
 
 def config_from_mapping(cls: type[T], data: dict[str, Any], where: str = "") -> T:
-    """Build dataclass ``cls`` from a mapping; unknown keys raise :class:`ConfigError`."""
-    hints = typing.get_type_hints(cls)
-    names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
-    unknown = sorted(set(data) - names)
-    if unknown:
-        raise ConfigError(f"config {where or 'top level'}: unknown key(s) {unknown}; known: {sorted(names)}")
-    kwargs = {k: _convert(hints[k], v, f"{where}.{k}" if where else k) for k, v in data.items()}
-    try:
-        return cls(**kwargs)
-    except (TypeError, ValueError) as e:
-        raise ConfigError(f"config {where or 'top level'}: {e}") from None
-
-
-def config_from_mapping(cls: type[T], data: dict[str, Any], where: str = "") -> T:
     """Build dataclass ``cls`` from a mapping; unknown keys and wrong types raise :class:`ConfigError`."""
     if not isinstance(data, dict):
         raise ConfigError(f"config {where or 'top level'}: expected a mapping, got {data!r}")
