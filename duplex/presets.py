@@ -1,6 +1,6 @@
 """Named turn-taking presets: complete :class:`~duplex.timing.TimingConfig` s.
 
-* ``telephone``: the REFERENCE_STATS.md defaults (Switchboard-like phone calls).
+* ``telephone``: the docs/reference_stats.md defaults (Switchboard-like phone calls).
 * ``lively``: a chatty conversation: earlier starts (FTO mean +100 ms), more
   overlap, more backchannels and interruptions, shorter pauses.
 * ``formal``: an interview or meeting: later, steadier starts, longer pauses,

@@ -1,7 +1,7 @@
 """The turn-taking model's parameters and its random draws.
 
 Every number a duplex timeline depends on lives in :class:`TimingConfig`; the
-defaults are the "telephone" preset and come from ../shared/REFERENCE_STATS.md:
+defaults are the "telephone" preset and come from docs/reference_stats.md:
 
 * floor-transfer offsets (FTO = next start - previous end; negative = overlap)
   ~ Normal(+200 ms, 400 ms) clipped to [-1.0, +2.5] s;
@@ -44,7 +44,7 @@ class TimingConfig:
     #: silence after the last sound
     tail: float = 0.5
     # --- pauses inside a turn ----------------------------------------------------
-    #: median of the log-normal pause length; REFERENCE_STATS.md suggests ~0.45 s, 0.5 s keeps
+    #: median of the log-normal pause length; docs/reference_stats.md suggests ~0.45 s, 0.5 s keeps
     #: the median pause above the median gap once piper's own short silences count as pauses
     pause_median: float = 0.5
     #: sigma (log scale) of the log-normal pause length
@@ -62,7 +62,7 @@ class TimingConfig:
     min_silence: float = 0.1
     # --- backchannels ------------------------------------------------------------
     #: backchannels per second of partner speech (0 disables them)
-    backchannel_rate: float = 0.07  # one per ~14 s (REFERENCE_STATS.md: one per 8-15 s)
+    backchannel_rate: float = 0.07  # one per ~14 s (docs/reference_stats.md: one per 8-15 s)
     #: a backchannel starts at least this far into the partner's turn
     backchannel_min_into_turn: float = 0.7
     #: earliest onset relative to the partner's pause onset

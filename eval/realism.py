@@ -1,4 +1,4 @@
-"""Corpus turn-taking statistics against the human targets of REFERENCE_STATS.md.
+"""Corpus turn-taking statistics against the human targets of docs/reference_stats.md.
 
 :func:`corpus_turn_taking` pools per-dialogue :class:`~eval.turn_taking.TurnTakingStats`;
 :func:`format_realism_table` prints each statistic beside its human range with pass or
@@ -74,7 +74,7 @@ class RealismRow:
 class TurnTakingReport:
     """Pooled turn-taking statistics of a corpus.
 
-    :param rows: statistics in table order, with targets where REFERENCE_STATS.md gives them.
+    :param rows: statistics in table order, with targets where docs/reference_stats.md gives them.
     :param fto_hist: measured FTO histogram (probabilities over :data:`FTO_BIN_EDGES`).
     :param reference_hist: the reference FTO histogram over the same bins.
     :param jsd: Jensen-Shannon divergence (base 2, 0..1) between the two histograms.

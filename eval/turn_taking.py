@@ -1,6 +1,6 @@
 """Turn-taking events measured from voice activity, per dialogue.
 
-Follows the "Event definitions" of REFERENCE_STATS.md:
+Follows the "Event definitions" of docs/reference_stats.md:
 
 - IPU: a channel's speech run with internal silences shorter than ``ipu_bridge`` bridged.
 - Backchannel: an IPU of at most ``backchannel_max`` seconds with at least

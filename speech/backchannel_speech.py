@@ -19,7 +19,7 @@ from speech.tts.base import TTS, Synthesis
 __all__ = ["DEFAULT_FORMS", "FORM_WEIGHTS", "speak_backchannels"]
 
 #: Share of each backchannel form among SwDA backchannel acts (phiresky/bachelor-thesis,
-#: see REFERENCE_STATS.md). "mm-hmm" is left out of the defaults: the piper joe voice
+#: see docs/reference_stats.md). "mm-hmm" is left out of the defaults: the piper joe voice
 #: spells it out letter by letter; add it to ``forms`` with an engine that hums.
 FORM_WEIGHTS: dict[str, float] = {
     "uh-huh": 0.319, "yeah": 0.292, "right": 0.079, "okay": 0.024, "oh": 0.028,
