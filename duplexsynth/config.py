@@ -6,6 +6,7 @@ builds nested dataclasses from plain mappings and names any unknown key by its p
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,8 @@ from eval.evaluate import EvalConfig
 from speech.synthesize import SpeechConfig
 from text_dialogue.agents import AgentLoopConfig
 
-__all__ = ["BackendSpec", "RunConfig", "load_config", "config_from_mapping", "config_to_dict"]
+__all__ = ["BackendSpec", "RunConfig", "ConfigLayer", "load_config", "config_layers", "merge_layers",
+           "check_backend_options", "read_config_file", "config_from_mapping", "config_to_dict"]
 
 @dataclass(frozen=True)
 class BackendSpec:
@@ -57,38 +59,126 @@ class RunConfig:
     eval: EvalConfig = field(default_factory=EvalConfig)
 
 
-def _merge(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
-    """``update`` over ``base``, mapping by mapping (a nested key replaces only itself)."""
+#: run-config keys that hold a :class:`BackendSpec`, and the registry each one names
+BACKEND_KEYS = ("llm", "asr")
+
+
+def read_config_file(path: str | Path | None) -> dict[str, Any]:
+    """The mapping in a YAML or TOML config file (``{}`` for none)."""
+    if path is None:
+        return {}
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".toml":
+            import tomllib
+
+            data = tomllib.loads(text)
+        else:
+            import yaml
+
+            data = yaml.safe_load(text) or {}
+    except Exception as e:  # noqa: BLE001 - any parse error becomes one clear line
+        raise ConfigError(f"cannot read config {path}: {e}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"config {path}: expected a mapping at the top level")
+    return data
+
+
+def _spec_name(spec: Any) -> Any:
+    return spec.get("name") if isinstance(spec, dict) else None
+
+
+def _merge(base: dict[str, Any], update: dict[str, Any], keep_backend_options: bool = False) -> dict[str, Any]:
+    """``update`` over ``base``, mapping by mapping (a nested key replaces only itself).
+
+    A backend spec (``llm``, ``asr``) that names another backend replaces the old spec
+    whole, so options of one backend never leak into another; with
+    ``keep_backend_options`` (a bare ``--llm NAME``) the old options stay and are
+    checked against the new backend by :func:`check_backend_options`.
+    """
     out = dict(base)
     for key, value in update.items():
-        out[key] = _merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+        old = out.get(key)
+        if (key in BACKEND_KEYS and not keep_backend_options and isinstance(old, dict) and isinstance(value, dict)
+                and value.get("name") not in (None, _spec_name(old))):
+            out[key] = value
+        elif isinstance(value, dict) and isinstance(old, dict):
+            out[key] = _merge(old, value)
+        else:
+            out[key] = value
     return out
+
+
+@dataclass(frozen=True)
+class ConfigLayer:
+    """One source of config values, in the order they apply."""
+
+    #: where the values come from, as ``config show`` prints it
+    source: str
+    data: dict[str, Any]
+    #: a bare backend name on the command line keeps the options set before it
+    keep_backend_options: bool = False
+
+
+def config_layers(path: str | Path | None, overrides: dict[str, Any] | None = None,
+                  base: dict[str, Any] | None = None) -> list[ConfigLayer]:
+    """The layers a run's config is made of: the corpus's saved config, the file, the options.
+
+    :param overrides: command-line values (``None`` values are left out); ``llm``/``asr``
+        may be a bare backend name.
+    """
+    options = {k: v for k, v in (overrides or {}).items() if v is not None}
+    for key in BACKEND_KEYS:
+        if isinstance(options.get(key), str):
+            options[key] = {"name": options[key]}
+    return [ConfigLayer("corpus meta.json", base or {}), ConfigLayer(f"file {path}", read_config_file(path)),
+            ConfigLayer("option", options, keep_backend_options=True)]
+
+
+def merge_layers(layers: list[ConfigLayer]) -> dict[str, Any]:
+    """All layers merged into one mapping, later ones winning."""
+    data: dict[str, Any] = {}
+    for layer in layers:
+        data = _merge(data, layer.data, layer.keep_backend_options)
+    return data
+
+
+def check_backend_options(config: RunConfig) -> None:
+    """Refuse backend options that the named backend does not take, before any work starts.
+
+    :raises ConfigError: naming the key, the backend and its real options.
+    """
+    import duplexsynth.backends  # noqa: F401  (registers every backend name)
+    from corpus_core.registry import Registry
+    from eval.asr.base import ASR_BACKENDS
+    from speech.tts.base import TTS_BACKENDS
+    from text_dialogue.llm.base import LLM_BACKENDS
+
+    def check(where: str, registry: Registry, name: str | None, options: dict[str, Any]) -> None:
+        cls = registry.get_class(name)
+        known = {f.name for f in dataclasses.fields(cls.config_type)}  # type: ignore[attr-defined]
+        unknown = sorted(set(options) - known)
+        if unknown:
+            raise ConfigError(
+                f"config {where}: backend {cls.name!r} takes no option(s) {unknown} "  # type: ignore[attr-defined]
+                f"(its options: {sorted(known)}); remove them, or name the backend they belong to"
+            )
+
+    check("llm.options", LLM_BACKENDS, config.llm.name, config.llm.options)
+    check("asr.options", ASR_BACKENDS, config.asr.name, config.asr.options)
+    for name, options in config.tts.items():
+        check(f"tts.{name}", TTS_BACKENDS, name, options)
 
 
 def load_config(path: str | Path | None, overrides: dict[str, Any] | None = None,
                 base: dict[str, Any] | None = None) -> RunConfig:
-    """Read a YAML or TOML config file (or none) and apply top-level overrides.
+    """Read a YAML or TOML config file (or none) and apply command-line overrides.
 
     :param base: a saved config (a corpus's meta.json ``config``) that the file and the
         overrides update, so later stages of a corpus run with the settings it was made with.
+    :raises ConfigError: for an unknown key, a wrong type, or options a backend does not take.
     """
-    data: dict[str, Any] = {}
-    if path is not None:
-        path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-            if path.suffix == ".toml":
-                import tomllib
-
-                data = tomllib.loads(text)
-            else:
-                import yaml
-
-                data = yaml.safe_load(text) or {}
-        except Exception as e:  # noqa: BLE001 - any parse error becomes one clear line
-            raise ConfigError(f"cannot read config {path}: {e}") from None
-        if not isinstance(data, dict):
-            raise ConfigError(f"config {path}: expected a mapping at the top level")
-    data = _merge(base or {}, data)
-    data.update({k: v for k, v in (overrides or {}).items() if v is not None})
-    return config_from_mapping(RunConfig, data)
+    config = config_from_mapping(RunConfig, merge_layers(config_layers(path, overrides, base)))
+    check_backend_options(config)
+    return config

@@ -17,6 +17,8 @@ import re
 from functools import lru_cache
 from typing import Callable
 
+from corpus_core.errors import MissingDependency
+
 __all__ = [
     "normalize_text",
     "number_to_words",
@@ -99,7 +101,8 @@ def _whisper_parts() -> tuple[dict[str, str], Callable[[str], str] | None]:
             EnglishTextNormalizer,
         )
     except ImportError:
-        return {}, None
+        # normalizing without it would change every WER silently
+        raise MissingDependency("whisper-normalizer", extra="eval", why="Whisper-style text normalization") from None
     return dict(EnglishTextNormalizer().replacers), EnglishSpellingNormalizer()
 
 

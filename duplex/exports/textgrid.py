@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from corpus_core.atomic import atomic_path
+from corpus_core.errors import MissingDependency
 from duplex.exports.base import Exporter, ExportError, register_exporter, segment_words
 from duplex.records import CHANNEL_OF, Timeline
 
@@ -74,8 +75,11 @@ class TextGridExporter(Exporter):
     config_type = TextGridConfig
 
     def add(self, timeline: Timeline) -> None:
-        from praatio import textgrid
-        from praatio.utilities.errors import PraatioException
+        try:
+            from praatio import textgrid
+            from praatio.utilities.errors import PraatioException
+        except ImportError:
+            raise MissingDependency("praatio", extra="export", why="the textgrid export") from None
 
         tg = textgrid.Textgrid()
         try:

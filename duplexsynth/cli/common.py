@@ -16,7 +16,7 @@ from corpus_core.errors import ConfigError, DuplexsynthError
 from duplexsynth.config import RunConfig, load_config
 from duplexsynth.meta import read_meta
 
-__all__ = ["config_options", "corpus_argument", "build_config", "writable_corpus", "handle_errors", "exit_for"]
+__all__ = ["config_options", "corpus_argument", "build_config", "saved_config", "writable_corpus", "handle_errors", "exit_for"]
 
 
 def config_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -37,11 +37,12 @@ def build_config(config_path: Path | None, corpus: Path | None = None, **overrid
 
     A stage run on an existing corpus thus keeps the seed and settings it was made with.
     """
-    for key in ("llm", "asr"):
-        if overrides.get(key) is not None:
-            overrides[key] = {"name": overrides[key]}
-    saved = read_meta(corpus).get("config") if corpus is not None and corpus.is_dir() else None
-    return load_config(config_path, overrides, base=saved)
+    return load_config(config_path, overrides, base=saved_config(corpus))
+
+
+def saved_config(corpus: Path | None) -> dict[str, Any] | None:
+    """The config saved in the corpus's meta.json, if the corpus exists."""
+    return read_meta(corpus).get("config") if corpus is not None and corpus.is_dir() else None
 
 
 def writable_corpus(corpus: Path) -> Path:

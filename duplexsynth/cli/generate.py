@@ -13,6 +13,7 @@ from duplexsynth.cli.common import (
     handle_errors,
     writable_corpus,
 )
+from duplexsynth.corpus_folder import clear_corpus
 from duplexsynth.pipeline import StageReport, run_duplex, run_eval, run_speech, run_text
 from eval.asr.base import available_asr
 from text_dialogue.llm.base import available_llms
@@ -46,20 +47,22 @@ def format_summary(reports: list[StageReport]) -> str:
 @click.option("--llm", type=click.Choice(available_llms()), default=None, help="LLM backend.")
 @click.option("--asr", type=click.Choice(available_asr()), default=None, help="ASR backend.")
 @click.option("--sampling-rate", type=int, default=None, help="Corpus sampling rate in Hz (default 24000).")
+@click.option("--overwrite", is_flag=True,
+              help="Start the corpus afresh: remove what an earlier run made in --out (manifests, audio, "
+                   "transcripts, exports, report, meta.json) instead of resuming it.")
 @handle_errors
 def generate(corpus: Path, config_path: Path | None, seed: int | None, dialogues: int | None,
              scenarios: tuple[str, ...], variants: int | None, llm: str | None, asr: str | None,
-             sampling_rate: int | None) -> None:
+             sampling_rate: int | None, overwrite: bool) -> None:
     """Make a spoken-dialogue corpus: text -> speech -> duplex -> eval.
 
     Works offline with no options (Gemma 3 270M, piper joe + derived voices, Whisper base).
     """
+    if overwrite:
+        clear_corpus(corpus)
     config = build_config(config_path, corpus, seed=seed, dialogues=dialogues, scenarios=scenarios or None,
-                          variants=variants, llm=llm, asr=asr)
-    if sampling_rate:
-        from dataclasses import replace
-
-        config = replace(config, speech=replace(config.speech, sampling_rate=sampling_rate))
+                          variants=variants, llm=llm, asr=asr,
+                          speech={"sampling_rate": sampling_rate} if sampling_rate else None)
     writable_corpus(corpus)
     reports = [run_text(corpus, config), run_speech(corpus, config), run_duplex(corpus, config), run_eval(corpus, config)]
     click.echo(format_summary(reports))

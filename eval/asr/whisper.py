@@ -44,7 +44,7 @@ class WhisperASR(ASR):
         try:
             import whisper
         except ImportError:
-            raise MissingDependency("openai-whisper", why="the whisper ASR backend (install torch==2.13.0 first)") from None
+            raise MissingDependency("openai-whisper", extra="whisper", why="the whisper ASR backend (install torch==2.13.0 first)") from None
         try:
             self._model = whisper.load_model(config.model, device=config.device, download_root=config.download_root)
         except (RuntimeError, OSError, KeyError) as e:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from typing import Any, Sequence
 
+from corpus_core.errors import MissingDependency
 from duplex.records import Timeline
 from eval.realism import FTO_BIN_EDGES, TurnTakingReport
 
@@ -17,7 +18,10 @@ _OVERLAP_COLOR = "#d62728"
 
 
 def _pyplot() -> Any:
-    import matplotlib
+    try:
+        import matplotlib
+    except ImportError:
+        raise MissingDependency("matplotlib", extra="eval", why="the report's pictures") from None
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt

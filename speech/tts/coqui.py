@@ -72,7 +72,7 @@ class CoquiTTS(TTS):
             import TTS.api  # noqa: F401
         except ImportError as e:
             raise MissingDependency(
-                "coqui-tts", why=f"the coqui TTS backend; it needs torch==2.9.1, torchaudio==2.9.*, torchcodec "
+                "coqui-tts", extra="coqui", why=f"the coqui TTS backend; it needs torch==2.9.1, torchaudio==2.9.*, torchcodec "
                 f"and six installed first ({e})"
             ) from None
         self._models: dict[str, Any] = {}

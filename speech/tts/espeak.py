@@ -96,7 +96,7 @@ def _load_library(data_path: str | None) -> dict[str, Any]:
     try:
         import espeakng_loader
     except ImportError:
-        raise MissingDependency("espeakng-loader", why="the espeak TTS backend") from None
+        raise MissingDependency("espeakng-loader", extra="espeak", why="the espeak TTS backend") from None
     lib = ctypes.CDLL(espeakng_loader.get_library_path())
     data = (data_path or espeakng_loader.get_data_path()).encode()
     lib.espeak_Initialize.restype = ctypes.c_int

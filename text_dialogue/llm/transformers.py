@@ -63,7 +63,7 @@ class TransformersLLM(LLM):
             import torch
             import transformers
         except ImportError:
-            raise MissingDependency("transformers", why="the transformers LLM backend; install torch first") from None
+            raise MissingDependency("transformers", extra="hf", why="the transformers LLM backend; install torch first") from None
         self._torch = torch
         self._version = transformers.__version__
         kwargs: dict[str, Any] = {"local_files_only": config.local_files_only}
