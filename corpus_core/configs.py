@@ -10,11 +10,12 @@ import dataclasses
 import math
 import types
 import typing
+from pathlib import Path
 from typing import Any, TypeVar
 
 from corpus_core.errors import ConfigError
 
-__all__ = ["config_from_mapping", "config_to_dict"]
+__all__ = ["config_from_mapping", "config_to_dict", "read_data_file"]
 
 T = TypeVar("T")
 
@@ -76,3 +77,23 @@ def json_ready(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [json_ready(v) for v in value]
     return value
+
+
+def read_data_file(path: str | Path, what: str) -> Any:
+    """The data in a YAML (or, by suffix, TOML) file the user wrote.
+
+    :param what: what the file is, for the error ("config", "scenario", "voice bank").
+    :raises ConfigError: naming the file when it cannot be read or parsed.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".toml":
+            import tomllib
+
+            return tomllib.loads(text)
+        import yaml
+
+        return yaml.safe_load(text)
+    except Exception as e:  # noqa: BLE001 - any read or parse error becomes one clear line
+        raise ConfigError(f"cannot read {what} {path}: {e}") from None

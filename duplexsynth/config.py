@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from corpus_core.configs import config_from_mapping, config_to_dict
+from corpus_core.configs import config_from_mapping, config_to_dict, read_data_file
 from corpus_core.errors import ConfigError
 from duplex.build import DuplexConfig
 from eval.evaluate import EvalConfig
@@ -67,19 +67,7 @@ def read_config_file(path: str | Path | None) -> dict[str, Any]:
     """The mapping in a YAML or TOML config file (``{}`` for none)."""
     if path is None:
         return {}
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-        if path.suffix == ".toml":
-            import tomllib
-
-            data = tomllib.loads(text)
-        else:
-            import yaml
-
-            data = yaml.safe_load(text) or {}
-    except Exception as e:  # noqa: BLE001 - any parse error becomes one clear line
-        raise ConfigError(f"cannot read config {path}: {e}") from None
+    data = read_data_file(path, "config") or {}
     if not isinstance(data, dict):
         raise ConfigError(f"config {path}: expected a mapping at the top level")
     return data

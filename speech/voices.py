@@ -12,6 +12,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
 
+from corpus_core.configs import read_data_file
 from corpus_core.errors import ConfigError, ManifestError
 from corpus_core.seeding import stable_seed
 from speech.records import Voice
@@ -61,14 +62,7 @@ def _parse(data: Any, source: str) -> VoiceBank:
 
 def load_voice_bank(path: str | Path) -> VoiceBank:
     """Read a voice bank YAML file (``voices: [{id, backend, ...}, ...]``)."""
-    import yaml
-
-    path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as e:
-        raise ConfigError(f"cannot read voice bank {path}: {e}") from None
-    return _parse(data, str(path))
+    return _parse(read_data_file(path, "voice bank"), str(path))
 
 
 def default_voice_bank(extra: Iterable[str | Path] = ()) -> VoiceBank:

@@ -11,6 +11,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from corpus_core.configs import read_data_file
 from corpus_core.errors import ConfigError
 
 __all__ = ["RoleSpec", "Scenario", "load_scenario", "available_scenarios", "get_scenario"]
@@ -81,13 +82,8 @@ class Scenario:
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read one scenario YAML file."""
-    import yaml
-
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as e:
-        raise ConfigError(f"cannot read scenario {path}: {e}") from None
+    data = read_data_file(path, "scenario")
     if not isinstance(data, dict):
         raise ConfigError(f"scenario {path}: expected a mapping at the top level")
     data.setdefault("name", path.stem)

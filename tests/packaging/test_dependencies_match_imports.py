@@ -12,11 +12,11 @@ from __future__ import annotations
 import ast
 import re
 import sys
+from functools import lru_cache
 from importlib.metadata import packages_distributions
 from pathlib import Path
 
 import tomllib
-from functools import lru_cache
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("corpus_core", "text_dialogue", "speech", "duplex", "eval", "duplexsynth")
