@@ -13,10 +13,12 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 from corpus_core.errors import ManifestError
 from corpus_core.layout import EXPORTS_DIR, MANIFESTS
 from corpus_core.manifest import iter_jsonl, read_manifest
-from duplex.exports.base import Exporter, ExportError, available_exporters, get_exporter
+from duplex.exports.base import DialogueInfo, Exporter, ExportError, available_exporters, get_exporter
 from duplex.records import Timeline
+from text_dialogue.records import Dialogue
+from text_dialogue.scenario import Scenario, available_scenarios
 
-__all__ = ["read_timelines", "count_dialogues", "resolve_formats", "export_corpus"]
+__all__ = ["read_timelines", "count_dialogues", "resolve_formats", "read_dialogue_info", "export_corpus"]
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +53,26 @@ def count_dialogues(corpus_dir: Path) -> int:
         return sum(1 for _ in iter_jsonl(_manifest(corpus_dir)))
     except ManifestError as e:
         raise ExportError(str(e)) from None
+
+
+def read_dialogue_info(corpus_dir: Path) -> dict[str, DialogueInfo]:
+    """Dialogue id -> its text dialogue and scenario, from the corpus's dialogues manifest.
+
+    Best effort: a corpus without the manifest (timelines imported on their own), an
+    unreadable manifest or a scenario outside the shipped library only loses that information.
+    """
+    path = Path(corpus_dir) / MANIFESTS["text"]
+    if not path.is_file():
+        return {}
+    # by name from the shipped library only: a name read from the manifest never opens a file
+    library: dict[str, Scenario] = available_scenarios()
+    out: dict[str, DialogueInfo] = {}
+    try:
+        for dialogue in read_manifest(path, Dialogue):
+            out[dialogue.id] = DialogueInfo(dialogue, library.get(dialogue.scenario))
+    except ManifestError as e:
+        log.warning("export: %s; exporting without the text dialogues' personas and scenarios", e)
+    return out
 
 
 def resolve_formats(formats: Sequence[str]) -> list[str]:
@@ -91,6 +113,10 @@ def export_corpus(
         exporter = get_exporter(name, dict(options.get(name) or {}))
         exporter.start(corpus_dir, corpus_dir / EXPORTS_DIR / name)
         exporters[name] = exporter
+    if any(e.wants_dialogue_info for e in exporters.values()):
+        info = read_dialogue_info(corpus_dir)
+        for exporter in exporters.values():
+            exporter.dialogue_info = info.get
     failures: list[tuple[str, str, str]] = []
     try:
         for timeline in read_timelines(corpus_dir):

@@ -1,14 +1,15 @@
-"""Exports of the duplex stage: moshi, lhotse, rttm, ctm, stm, textgrid, streams.
+"""Exports of the duplex stage: moshi, nemo-duplex, lhotse, rttm, ctm, stm, textgrid, streams.
 
 Every format is an :class:`Exporter` registered by name that turns Timelines into
 files; ``duplexsynth.exporting.export_corpus`` streams a corpus through them.
 
 >>> sorted(available_exporters())
-['ctm', 'lhotse', 'moshi', 'rttm', 'stm', 'streams', 'textgrid']
+['ctm', 'lhotse', 'moshi', 'nemo-duplex', 'rttm', 'stm', 'streams', 'textgrid']
 """
 
 from duplex.exports.base import (
     EXPORTERS,
+    DialogueInfo,
     Exporter,
     ExportError,
     available_exporters,
@@ -19,6 +20,7 @@ from duplex.exports.base import (
 from duplex.exports.ctm import CtmConfig, CtmExporter
 from duplex.exports.lhotse_manifests import LhotseConfig, LhotseExporter
 from duplex.exports.moshi import MoshiConfig, MoshiExporter
+from duplex.exports.nemo_duplex import NemoDuplexConfig, NemoDuplexExporter
 from duplex.exports.rttm import RttmConfig, RttmExporter
 from duplex.exports.stm import StmConfig, StmExporter
 from duplex.exports.streams import StreamsConfig, StreamsExporter
@@ -26,6 +28,7 @@ from duplex.exports.textgrid import TextGridConfig, TextGridExporter
 
 __all__ = [
     "EXPORTERS",
+    "DialogueInfo",
     "ExportError",
     "Exporter",
     "available_exporters",
@@ -38,6 +41,8 @@ __all__ = [
     "LhotseExporter",
     "MoshiConfig",
     "MoshiExporter",
+    "NemoDuplexConfig",
+    "NemoDuplexExporter",
     "RttmConfig",
     "RttmExporter",
     "StmConfig",

@@ -9,8 +9,9 @@ writes any corpus-wide file in :meth:`Exporter.finish`.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, Callable, ClassVar
 
 from corpus_core.atomic import atomic_path, write_text_atomic
 from corpus_core.errors import DuplexsynthError
@@ -18,6 +19,8 @@ from corpus_core.registry import Registry
 from duplex.records import Segment, Timeline
 from duplex.timing import estimate_words
 from speech.records import Word
+from text_dialogue.records import Dialogue
+from text_dialogue.scenario import Scenario
 
 __all__ = [
     "Exporter",
@@ -31,7 +34,23 @@ __all__ = [
     "write_text_atomic",
     "format_seconds",
     "AtomicTextFile",
+    "DialogueInfo",
 ]
+
+
+@dataclass(frozen=True)
+class DialogueInfo:
+    """What the text stage knew about a dialogue, for formats that carry more than the timeline.
+
+    The glue (``duplexsynth.exporting``) reads it from the corpus and hands it to exporters
+    whose ``wants_dialogue_info`` is set, so the exporters need not know the corpus layout.
+
+    :param dialogue: the text dialogue (personas, goal, scenario name).
+    :param scenario: its scenario, when it could be found.
+    """
+
+    dialogue: Dialogue
+    scenario: Scenario | None = None
 
 
 class ExportError(DuplexsynthError):
@@ -63,9 +82,13 @@ class Exporter(ABC):
 
     name: ClassVar[str]
     config_type: ClassVar[type]
+    #: set when the format needs :class:`DialogueInfo`; the glue then sets :attr:`dialogue_info`
+    wants_dialogue_info: ClassVar[bool] = False
 
     def __init__(self, config: Any) -> None:
         self.config = config
+        #: dialogue id -> its text-stage info (or None); set by the glue before :meth:`add`
+        self.dialogue_info: Callable[[str], DialogueInfo | None] = lambda _id: None
         self.corpus_dir = Path(".")
         self.out_dir = Path(".")
         self._open_files: list[AtomicTextFile] = []
