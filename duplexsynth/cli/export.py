@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from duplex.exports import ExportError, StreamsConfig, available_exporters
+from duplex.exports import ExportError, NemoDuplexConfig, StreamsConfig, available_exporters
 from duplexsynth.cli.common import handle_errors
 from duplexsynth.exporting import count_dialogues, export_corpus
 
@@ -24,16 +24,24 @@ __all__ = ["export"]
 @click.option("--chunk-ms", type=float, default=StreamsConfig.chunk_ms, show_default=True,
               help="streams: length of one interleaved A/B slice in milliseconds.")
 @click.option("--main-speaker", type=click.Choice(["A", "B", "both"]), default="A", show_default=True,
-              help="moshi: the speaker Moshi learns to be (left channel); 'both' writes each dialogue twice.")
+              help="moshi: the speaker Moshi learns to be (left channel); nemo-duplex: the agent side; "
+                   "'both' writes each dialogue twice.")
+@click.option("--target-rate", type=click.IntRange(1000, 384000), default=NemoDuplexConfig.target_rate,
+              show_default=True, help="nemo-duplex: sampling rate of target_audio (the audio codec's rate).")
+@click.option("--max-duration", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="nemo-duplex: cut dialogues into windows of at most this many seconds, at pauses.")
+@click.option("--shar", is_flag=True, help="nemo-duplex: also write Lhotse Shar shards (FLAC).")
 @click.option("--no-backchannels", is_flag=True,
               help="rttm/ctm/stm/streams: leave the listener backchannels out.")
 @handle_errors
 def export(corpus: Path, formats: tuple[str, ...], frame_rate: float, chunk_ms: float,
-           main_speaker: str, no_backchannels: bool) -> None:
+           main_speaker: str, target_rate: int, max_duration: float | None, shar: bool,
+           no_backchannels: bool) -> None:
     """Export CORPUS/timelines.jsonl to CORPUS/exports/<format>/.
 
     \b
     moshi     stereo WAV + alignment JSON + JSONL manifest (moshi-finetune)
+    nemo-duplex  user/agent mono cuts + target_audio (NeMo speechlm2 Duplex S2S)
     lhotse    RecordingSet, SupervisionSet (word alignments), CutSet
     rttm      speaker diarization reference (pyannote, dscore)
     ctm, stm  word times per speaker, segment transcripts (meeteval, sclite)
@@ -44,6 +52,8 @@ def export(corpus: Path, formats: tuple[str, ...], frame_rate: float, chunk_ms: 
     options = {
         "streams": {"frame_rate": frame_rate, "chunk_ms": chunk_ms, **backchannels},
         "moshi": {"main_speaker": main_speaker},
+        "nemo-duplex": {"main_speaker": main_speaker, "target_rate": target_rate, "max_duration": max_duration,
+                        "shar": shar},
         "rttm": backchannels, "ctm": backchannels, "stm": backchannels,
     }
     total = count_dialogues(corpus)

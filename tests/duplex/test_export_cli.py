@@ -66,3 +66,20 @@ def test_a_dialogue_without_audio_fails_alone(tmp_path: Path) -> None:
     assert index == [dialogue_one().id]
     stm = (root / "exports/stm/all.stm").read_text()
     assert "dlg-2 " in stm  # text formats need no audio and still export it
+
+
+def test_export_nemo_duplex_options(tmp_path: Path) -> None:
+    import lhotse
+
+    root = make_corpus(tmp_path)
+    result = CliRunner().invoke(export, ["-f", "nemo-duplex", "--main-speaker", "B", "--target-rate", "24000",
+                                         "--max-duration", "2.5", "--shar", str(root)])
+    assert result.exit_code == 0, result.output
+    out = root / "exports/nemo-duplex"
+    cuts = lhotse.CutSet.from_file(out / "cuts.jsonl.gz").to_eager()
+    assert sorted(cuts.ids) == ["dlg-1_agentB_w000", "dlg-1_agentB_w001", "dlg-2_agentB"]
+    assert {c.custom["target_audio"].sampling_rate for c in cuts} == {24000}
+    assert max(c.duration for c in cuts if c.id != "dlg-1_agentB_w000") <= 2.5  # w000 is one 3.3 s stretch
+    assert (out / "shar/recording.000000.tar").is_file()
+    bad = CliRunner().invoke(export, ["-f", "nemo-duplex", "--max-duration", "0", str(root)])
+    assert bad.exit_code != 0 and "--max-duration" in bad.output
