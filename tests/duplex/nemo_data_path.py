@@ -61,6 +61,14 @@ def _resolve(source: Any, manifest: Path) -> None:
             source.source = os.path.abspath(joined)
 
 
+def read_shar_with_nemo(shar_dir: Path) -> CutSet:
+    """NeMo's own reader of a ``lhotse_shar`` input (cutset.py:404-437; needs :data:`NEMO`)."""
+    from omegaconf import OmegaConf
+
+    config = OmegaConf.create({"shar_path": str(shar_dir), "force_finite": True})
+    return CutSet.from_cuts(list(_nemo_read(config)[0]))
+
+
 def read_cuts_like_nemo(cuts_path: Path, real: bool = False) -> CutSet:
     """cutset.py:506-507: ``CutSet.from_file(path).map(resolve_relative_paths)``; 651-697 resolve
     the recording and every custom Recording (``target_audio``) against the manifest's folder.

@@ -24,7 +24,6 @@ from exports_fixtures import TONES, audible_words, dialogue_one, dialogue_two, m
 
 lhotse = pytest.importorskip("lhotse")
 torch = pytest.importorskip("torch")
-scipy_signal = pytest.importorskip("scipy.signal")
 from nemo_data_path import (  # noqa: E402
     FRAME_LENGTH,
     NEMO,
@@ -33,6 +32,7 @@ from nemo_data_path import (  # noqa: E402
     WordTokenizer,
     nemo_batch,
     read_cuts_like_nemo,
+    read_shar_with_nemo,
 )
 
 TIMELINES = {t.id: t for t in (dialogue_one(), dialogue_two())}
@@ -66,12 +66,10 @@ def _cuts(root: Path) -> Any:
     return read_cuts_like_nemo(root / "exports/nemo-duplex/cuts.jsonl.gz")
 
 
-def _resampled(x: np.ndarray, source: int, target: int) -> np.ndarray:
-    """An independent resampler (polyphase, scipy), to check the export's soxr resampling."""
-    from math import gcd
-
-    g = gcd(source, target)
-    return scipy_signal.resample_poly(x, target // g, source // g)
+def _channel_at(root: Path, dialogue_id: str, channel: int, rate: int) -> np.ndarray:
+    """One channel of the corpus's stereo file resampled by lhotse (not soxr, which the export uses)."""
+    recording = lhotse.Recording.from_file(root / str(TIMELINES[dialogue_id].audio_path)).resample(rate)
+    return recording.load_audio(channels=channel)[0]
 
 
 def _dominant_hz(x: np.ndarray, sr: int) -> float:
@@ -135,17 +133,17 @@ def test_nemo_batch_shapes_frames_tokens_and_audio(corpus: Path) -> None:
         assert batch["target_texts"][i] == " ".join(s.text for s in sorted(cut.supervisions, key=lambda s: s.start)
                                                     if s.speaker == "agent")
         # the audio: the agent's channel (resampled) is the target, the user's is the source
-        stereo, sr = source_audio(corpus, TIMELINES[cut.custom["dialogue_id"]])
         n_src, n_tgt = int(batch["source_audio_lens"][i]), int(batch["target_audio_lens"][i])
         target = batch["target_audio"][i].numpy()
-        want = _resampled(stereo[:, CHANNEL[agent]], sr, TARGET_SAMPLE_RATE)[:n_tgt]
-        # the two resamplers differ only near 8 kHz (the noise); the other channel would be ~0.2 off
+        want = _channel_at(corpus, cut.custom["dialogue_id"], CHANNEL[agent], TARGET_SAMPLE_RATE)[:n_tgt]
+        # soxr and lhotse's resampler differ only near 8 kHz (the noise); the other channel would be ~0.2 off
         rms_error = float(np.sqrt(np.mean((target[: len(want)] - want) ** 2)))
         assert rms_error < 0.01 and np.corrcoef(target[: len(want)], want)[0, 1] > 0.999
         assert not target[n_tgt:].any()  # padding is silence
         source = batch["source_audio"][i, :n_src].numpy()
-        want = _resampled(stereo[:, CHANNEL[user]], sr, SOURCE_SAMPLE_RATE)[:n_src]
-        assert np.corrcoef(source[: len(want)], want)[0, 1] > 0.99
+        want = _channel_at(corpus, cut.custom["dialogue_id"], CHANNEL[user], SOURCE_SAMPLE_RATE)[:n_src]
+        assert float(np.sqrt(np.mean((source[: len(want)] - want) ** 2))) < 0.01
+        assert np.corrcoef(source[: len(want)], want)[0, 1] > 0.999
         # the padded batch mixes nothing in: each side's tone only
         assert abs(_dominant_hz(target[:n_tgt], TARGET_SAMPLE_RATE) - TONES[CHANNEL[agent]]) < 2
         assert abs(_dominant_hz(source, SOURCE_SAMPLE_RATE) - TONES[CHANNEL[user]]) < 2
@@ -212,8 +210,9 @@ def test_nemo_own_dataset_gives_the_same_batch(corpus: Path) -> None:
     path = corpus / "exports/nemo-duplex/cuts.jsonl.gz"
     real = nemo_batch(read_cuts_like_nemo(path, real=True), WordTokenizer(), real=True)
     mirror = nemo_batch(read_cuts_like_nemo(path), WordTokenizer())
+    shar = nemo_batch(read_shar_with_nemo(corpus / "exports/nemo-duplex/shar"), WordTokenizer(), real=True)
     for key, value in mirror.items():
         if isinstance(value, torch.Tensor):
-            assert torch.equal(real[key], value), key
+            assert torch.equal(real[key], value) and torch.equal(shar[key], value), key
         else:
-            assert real[key] == value, key
+            assert real[key] == value == shar[key], key
