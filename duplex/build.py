@@ -15,6 +15,7 @@ from typing import Any, Callable
 import numpy as np
 
 from corpus_core.errors import GenerationError
+from duplex.acoustics.config import AcousticsConfig, resolve_acoustics
 from duplex.backchannels import place_backchannels
 from duplex.pieces import FRAME_SECONDS, split_utterance
 from duplex.placement import place_turns, plan_turn
@@ -46,6 +47,11 @@ class DuplexConfig:
     write_mono: bool = True
     #: "flac" or "wav" (16-bit PCM either way)
     audio_format: str = "flac"
+    #: acoustic-conditions preset: "clean" (no degraded copy), "office", "home", "telephone", "mixed"
+    acoustics: str = "clean"
+    #: AcousticsConfig fields set over the preset, by section: noise, room, channel, level,
+    #: crosstalk, or a whole ``conditions`` list (see duplex.acoustics.config)
+    acoustics_options: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.audio_format not in ("flac", "wav"):
@@ -53,10 +59,15 @@ class DuplexConfig:
         if isinstance(self.timing, TimingConfig):
             object.__setattr__(self, "timing", dataclasses.asdict(self.timing))
         self.timing_config()  # a bad preset or field fails when the config is made
+        self.acoustics_config()
 
     def timing_config(self) -> TimingConfig:
         """The preset's :class:`TimingConfig` with the explicit ``timing`` fields applied."""
         return resolve_timing(self.preset, self.timing)  # type: ignore[arg-type]
+
+    def acoustics_config(self) -> AcousticsConfig:
+        """The acoustics preset with the explicit ``acoustics_options`` applied."""
+        return resolve_acoustics(self.acoustics, self.acoustics_options)
 
 
 def build_timeline(

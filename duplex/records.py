@@ -71,6 +71,8 @@ class Timeline(Record):
 
     :param id: the dialogue id.
     :param audio_path: the stereo file, relative to the corpus folder.
+    :param degraded_path: the stereo file with acoustic conditions (noise, room,
+        channel), when they are on; ``meta["acoustics"]`` holds every drawn parameter.
     """
 
     id: str
@@ -82,6 +84,7 @@ class Timeline(Record):
     mono_path: str | None = None
     peak: float | None = None
     meta: dict = field(default_factory=dict)
+    degraded_path: str | None = None
 
 
     def channel_segments(self, channel: int, kind: str | None = None) -> list[Segment]:

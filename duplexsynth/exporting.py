@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 from corpus_core.errors import ManifestError
 from corpus_core.layout import EXPORTS_DIR, MANIFESTS
 from corpus_core.manifest import iter_jsonl, read_manifest
-from duplex.exports.base import DialogueInfo, Exporter, ExportError, available_exporters, get_exporter
+from duplex.exports.base import AUDIO_VERSIONS, DialogueInfo, Exporter, ExportError, available_exporters, get_exporter
 from duplex.records import Timeline
 from text_dialogue.records import Dialogue
 from text_dialogue.scenario import Scenario, available_scenarios
@@ -92,6 +92,7 @@ def export_corpus(
     formats: Sequence[str],
     options: Mapping[str, Mapping[str, Any]] | None = None,
     on_dialogue: Callable[[Timeline], None] | None = None,
+    audio: str = "clean",
 ) -> dict[str, Path]:
     """Write every requested format to ``<corpus_dir>/exports/<format>/``.
 
@@ -101,16 +102,20 @@ def export_corpus(
     :param options: format name -> that exporter's config fields, e.g.
         ``{"streams": {"frame_rate": 12.5, "chunk_ms": 160}}``.
     :param on_dialogue: called after each dialogue (a progress bar's update).
+    :param audio: "clean" or "degraded": which stereo file the audio exports use.
     :return: format name -> where its export is.
     :raises ExportError: when the corpus or manifest is missing, or (after writing
         everything else) when some dialogues failed; ``outputs`` and ``failures`` are set.
     """
     corpus_dir = Path(corpus_dir)
     _manifest(corpus_dir)
+    if audio not in AUDIO_VERSIONS:
+        raise ExportError(f"unknown audio version {audio!r}; choose one of {', '.join(AUDIO_VERSIONS)}")
     options = options or {}
     exporters: dict[str, Exporter] = {}
     for name in resolve_formats(formats):
         exporter = get_exporter(name, dict(options.get(name) or {}))
+        exporter.audio = audio
         exporter.start(corpus_dir, corpus_dir / EXPORTS_DIR / name)
         exporters[name] = exporter
     if any(e.wants_dialogue_info for e in exporters.values()):

@@ -21,6 +21,7 @@ from corpus_core.seeding import stable_seed
 from duplex.records import Timeline
 from duplexsynth.config import RunConfig
 from duplexsynth.rendering import group_utterances, render_dialogue
+from eval.acoustics import eval_audio_path, measure_acoustics
 from eval.asr.base import ASR
 from eval.evaluate import evaluate_timeline
 from eval.gate import gate_dialogue
@@ -49,7 +50,7 @@ class Gate:
         """Score ``timeline``; re-synthesize or drop it as the gate decides."""
         rounds = 0
         while True:
-            stereo, _ = read_audio(self.corpus / (timeline.audio_path or ""))
+            stereo, _ = read_audio(self.corpus / eval_audio_path(timeline, self.config.eval.audio))
             turns, summary = evaluate_timeline(timeline, stereo, asr, self.config.eval)
             decision = gate_dialogue(turns, self.config.eval.gate, rounds)
             if decision.action_taken != "resynthesize":
@@ -62,7 +63,11 @@ class Gate:
             self._drop(timeline, decision.reason)
         gate_info = {"action": decision.action_taken, "reason": decision.reason,
                      "failed_turns": decision.failed_turns, "resynthesis_rounds": rounds}
-        return turns, replace(summary, metrics={**summary.metrics, "gate": gate_info})
+        metrics = {**summary.metrics, "gate": gate_info, "audio": self.config.eval.audio}
+        if timeline.degraded_path:  # drawn against measured, whichever audio ASR heard
+            degraded = stereo if self.config.eval.audio == "degraded" else read_audio(self.corpus / timeline.degraded_path)[0]
+            metrics["acoustics"] = measure_acoustics(timeline, degraded)
+        return turns, replace(summary, metrics=metrics)
 
     def counts(self) -> dict[str, Any]:
         """How many dialogues each gate action applied to, for meta.json."""

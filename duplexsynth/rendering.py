@@ -13,6 +13,7 @@ from duplex.build import build_timeline
 from duplex.records import Timeline
 from duplex.render import mix_to_mono
 from duplexsynth.config import RunConfig
+from duplexsynth.degrading import write_degraded
 from duplexsynth.transcript import write_transcript
 from speech.audio import read_audio, write_audio
 from speech.records import Utterance
@@ -29,7 +30,7 @@ def group_utterances(utterances: Iterable[Utterance]) -> dict[str, list[Utteranc
 
 
 def render_dialogue(corpus: Path, config: RunConfig, did: str, utterances: list[Utterance], suffix: str = "") -> Timeline:
-    """Build one dialogue's timeline and write its stereo and mono audio and transcript.
+    """Build one dialogue's timeline and write its stereo and mono audio (and degraded copy) and transcript.
 
     :param suffix: added to the audio file names (a re-render writes new files, so the
         old timeline stays consistent until the manifest is rewritten).
@@ -45,5 +46,6 @@ def render_dialogue(corpus: Path, config: RunConfig, did: str, utterances: list[
         mono_path = Path("audio") / "duplex" / f"{did}{suffix}.mono.{cfg.audio_format}"
         write_audio(corpus / mono_path, mix_to_mono(stereo), timeline.sampling_rate)
     timeline = replace(timeline, audio_path=str(stereo_path), mono_path=str(mono_path) if mono_path else None)
+    timeline = write_degraded(corpus, config, timeline, stereo, stereo_path)
     write_transcript(corpus / "transcripts" / f"{did}.txt", timeline)
     return timeline

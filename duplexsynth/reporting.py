@@ -23,6 +23,11 @@ def _timelines_path(corpus: Path) -> Path:
     return path
 
 
+def _audio_url(corpus: Path, out_dir: Path, relative: str | None) -> str | None:
+    audio = corpus / relative if relative else None
+    return Path(os.path.relpath(audio, out_dir)).as_posix() if audio and audio.is_file() else None
+
+
 def collect_report_items(corpus: Path, out_dir: Path) -> list[DialogueReportItem]:
     """One :class:`DialogueReportItem` per timeline, with its eval records when there are any."""
     timelines_path = _timelines_path(corpus)
@@ -37,9 +42,9 @@ def collect_report_items(corpus: Path, out_dir: Path) -> list[DialogueReportItem
                 summaries[record.dialogue_id] = record
     items = []
     for timeline in read_manifest(timelines_path, Timeline):
-        audio = corpus / timeline.audio_path if timeline.audio_path else None
-        url = Path(os.path.relpath(audio, out_dir)).as_posix() if audio and audio.is_file() else None
-        items.append(DialogueReportItem(timeline, tuple(turns.get(timeline.id, ())), summaries.get(timeline.id), url))
+        url, degraded = (_audio_url(corpus, out_dir, p) for p in (timeline.audio_path, timeline.degraded_path))
+        items.append(DialogueReportItem(timeline, tuple(turns.get(timeline.id, ())), summaries.get(timeline.id), url,
+                                        degraded))
     return items
 
 

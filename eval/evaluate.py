@@ -13,6 +13,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from corpus_core.errors import ConfigError
 from duplex.records import Timeline
 from eval.asr.base import ASR, ASR_SAMPLING_RATE
 from eval.cpwer import mono_cpwer
@@ -53,6 +54,12 @@ class EvalConfig:
     similarity_options: SpeakerSimilarityConfig = field(default_factory=SpeakerSimilarityConfig)
     #: what the pipeline does with dialogues whose turns fail the WER gate
     gate: GateConfig = field(default_factory=GateConfig)
+    #: the stereo file ASR and the metrics run on: "clean" or "degraded" (acoustic conditions)
+    audio: str = "clean"
+
+    def __post_init__(self) -> None:
+        if self.audio not in ("clean", "degraded"):
+            raise ConfigError(f"eval.audio must be 'clean' or 'degraded', got {self.audio!r}")
 
 
 @dataclass

@@ -8,6 +8,7 @@ files; ``duplexsynth.exporting.export_corpus`` streams a corpus through them.
 """
 
 from duplex.exports.base import (
+    AUDIO_VERSIONS,
     EXPORTERS,
     DialogueInfo,
     Exporter,
@@ -27,6 +28,7 @@ from duplex.exports.streams import StreamsConfig, StreamsExporter
 from duplex.exports.textgrid import TextGridConfig, TextGridExporter
 
 __all__ = [
+    "AUDIO_VERSIONS",
     "EXPORTERS",
     "DialogueInfo",
     "ExportError",

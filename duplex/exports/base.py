@@ -31,6 +31,7 @@ __all__ = [
     "get_exporter",
     "segment_words",
     "stereo_audio_path",
+    "AUDIO_VERSIONS",
     "write_text_atomic",
     "format_seconds",
     "AtomicTextFile",
@@ -51,6 +52,10 @@ class DialogueInfo:
 
     dialogue: Dialogue
     scenario: Scenario | None = None
+
+
+#: which stereo file an export uses: the clean render or its degraded copy (acoustic conditions)
+AUDIO_VERSIONS = ("clean", "degraded")
 
 
 class ExportError(DuplexsynthError):
@@ -85,6 +90,10 @@ class Exporter(ABC):
     #: set when the format needs :class:`DialogueInfo`; the glue then sets :attr:`dialogue_info`
     wants_dialogue_info: ClassVar[bool] = False
 
+
+    #: "clean" or "degraded": the stereo file :meth:`stereo_path` returns (set by the corpus walk)
+    audio: str = "clean"
+
     def __init__(self, config: Any) -> None:
         self.config = config
         #: dialogue id -> its text-stage info (or None); set by the glue before :meth:`add`
@@ -98,6 +107,10 @@ class Exporter(ABC):
         self.corpus_dir = Path(corpus_dir)
         self.out_dir = Path(out_dir)
         self.out_dir.mkdir(parents=True, exist_ok=True)
+
+    def stereo_path(self, timeline: Timeline) -> Path:
+        """The dialogue's stereo file in the audio version this export uses (:attr:`audio`)."""
+        return stereo_audio_path(self.corpus_dir, timeline, self.audio)
 
     @abstractmethod
     def add(self, timeline: Timeline) -> None:
@@ -157,20 +170,23 @@ def segment_words(seg: Segment) -> list[Word]:
     return out
 
 
-def stereo_audio_path(corpus_dir: Path, timeline: Timeline) -> Path:
-    """The dialogue's stereo file.
+def stereo_audio_path(corpus_dir: Path, timeline: Timeline, audio: str = "clean") -> Path:
+    """The dialogue's stereo file: the clean render, or with ``audio="degraded"`` its degraded copy.
 
     :raises ExportError: when the timeline names none or the file is missing.
     """
-    if not timeline.audio_path:
-        raise ExportError(
-            f"dialogue {timeline.id} has no audio_path in timelines.jsonl; "
-            "run the duplex stage to render its stereo audio"
-        )
-    path = Path(corpus_dir) / timeline.audio_path
+    if audio not in AUDIO_VERSIONS:
+        raise ExportError(f"unknown audio version {audio!r}; choose one of {', '.join(AUDIO_VERSIONS)}")
+    relative = timeline.audio_path if audio == "clean" else timeline.degraded_path
+    if not relative:
+        hint = ("run the duplex stage to render its stereo audio" if audio == "clean" else
+                "render it with acoustic conditions (duplex.acoustics: office, home, telephone or mixed), "
+                "or export with --audio clean")
+        raise ExportError(f"dialogue {timeline.id} has no {audio} stereo file in timelines.jsonl; {hint}")
+    path = Path(corpus_dir) / relative
     if not path.is_file():
         raise ExportError(
-            f"dialogue {timeline.id}: stereo file {path} is missing; re-run the duplex stage for it"
+            f"dialogue {timeline.id}: {audio} stereo file {path} is missing; re-run the duplex stage for it"
         )
     return path
 

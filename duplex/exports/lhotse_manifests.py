@@ -22,7 +22,6 @@ from duplex.exports.base import (
     Exporter,
     register_exporter,
     segment_words,
-    stereo_audio_path,
 )
 from duplex.records import Timeline
 
@@ -100,10 +99,10 @@ class LhotseExporter(Exporter):
         from lhotse import CutSet, Recording, RecordingSet, SupervisionSet
         from lhotse.utils import fastcopy
 
-        path = stereo_audio_path(self.corpus_dir, timeline)
+        path = self.stereo_path(timeline)
         recording = Recording.from_file(path.resolve(), recording_id=timeline.id)
         if not self.config.absolute_paths:
-            sources = [fastcopy(s, source=str(timeline.audio_path)) for s in recording.sources]
+            sources = [fastcopy(s, source=str(path.relative_to(self.corpus_dir))) for s in recording.sources]
             recording = fastcopy(recording, sources=sources)
         sups = timeline_supervisions(timeline)
         self._writers["recordings"].write(recording)

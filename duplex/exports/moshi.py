@@ -33,7 +33,6 @@ from duplex.exports.base import (
     ExportError,
     register_exporter,
     segment_words,
-    stereo_audio_path,
     write_text_atomic,
 )
 from duplex.records import CHANNEL_OF, Timeline
@@ -106,7 +105,7 @@ class MoshiExporter(Exporter):
         self._manifest = self.open_file(MANIFEST_NAME)
 
     def add(self, timeline: Timeline) -> None:
-        source = stereo_audio_path(self.corpus_dir, timeline)
+        source = self.stereo_path(timeline)
         mains = list(CHANNEL_OF) if self.config.main_speaker == "both" else [self.config.main_speaker]
         lines = []
         for main in mains:

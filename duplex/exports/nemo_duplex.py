@@ -163,6 +163,9 @@ class NemoDuplexExporter(Exporter):
 
     def add(self, timeline: Timeline) -> None:
         stereo, sr = read_audio(stereo_audio_path(self.corpus_dir, timeline))
+        # the user side (the model's input) comes from the chosen audio version (--audio);
+        # the agent's target speech stays clean: it is the voice the model should produce
+        heard = stereo if self.audio == "clean" else read_audio(self.stereo_path(timeline), sr)[0]
         if stereo.ndim != 2 or stereo.shape[1] != 2:
             raise ExportError(f"dialogue {timeline.id}: the nemo-duplex export needs the stereo file, "
                               f"found {1 if stereo.ndim == 1 else stereo.shape[1]} channel(s)")
@@ -176,7 +179,7 @@ class NemoDuplexExporter(Exporter):
             prompt = compose_system_prompt(info, agent) if info is not None else None
             for k, window in enumerate(windows):
                 cut_id = sanitize_id(f"{timeline.id}_agent{agent}" + (f"_w{k:03d}" if len(windows) > 1 else ""))
-                cuts.append(self._cut(timeline, window, agent, cut_id, stereo[:, CHANNEL_OF[user]], sr, target, prompt))
+                cuts.append(self._cut(timeline, window, agent, cut_id, heard[:, CHANNEL_OF[user]], sr, target, prompt))
         for absolute, stored in cuts:
             self._writer.write(stored)
             if self._shar is not None:

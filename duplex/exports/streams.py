@@ -36,7 +36,6 @@ from duplex.exports.base import (
     ExportError,
     register_exporter,
     segment_words,
-    stereo_audio_path,
     write_text_atomic,
 )
 from duplex.records import CHANNEL_OF, Timeline
@@ -165,7 +164,7 @@ class StreamsExporter(Exporter):
         import soundfile as sf
 
         cfg = self.config
-        path = stereo_audio_path(self.corpus_dir, timeline)
+        path = self.stereo_path(timeline)
         info = sf.info(str(path))
         if info.channels != 2:
             raise ExportError(f"{path} has {info.channels} channel(s); the streams export needs the stereo file")

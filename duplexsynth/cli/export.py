@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from duplex.exports import ExportError, NemoDuplexConfig, StreamsConfig, available_exporters
+from duplex.exports import AUDIO_VERSIONS, ExportError, NemoDuplexConfig, StreamsConfig, available_exporters
 from duplexsynth.cli.common import handle_errors
 from duplexsynth.exporting import count_dialogues, export_corpus
 
@@ -31,11 +31,13 @@ __all__ = ["export"]
 @click.option("--max-duration", type=click.FloatRange(min=0, min_open=True), default=None,
               help="nemo-duplex: cut dialogues into windows of at most this many seconds, at pauses.")
 @click.option("--shar", is_flag=True, help="nemo-duplex: also write Lhotse Shar shards (FLAC).")
+@click.option("--audio", type=click.Choice(list(AUDIO_VERSIONS)), default="clean", show_default=True,
+              help="moshi/lhotse/streams/nemo-duplex: the clean stereo or its degraded copy (acoustic conditions).")
 @click.option("--no-backchannels", is_flag=True,
               help="rttm/ctm/stm/streams: leave the listener backchannels out.")
 @handle_errors
 def export(corpus: Path, formats: tuple[str, ...], frame_rate: float, chunk_ms: float,
-           main_speaker: str, target_rate: int, max_duration: float | None, shar: bool,
+           main_speaker: str, target_rate: int, max_duration: float | None, shar: bool, audio: str,
            no_backchannels: bool) -> None:
     """Export CORPUS/timelines.jsonl to CORPUS/exports/<format>/.
 
@@ -62,7 +64,7 @@ def export(corpus: Path, formats: tuple[str, ...], frame_rate: float, chunk_ms: 
     failed: ExportError | None = None
     with tqdm(total=total, unit="dialogue", desc="export", disable=None) as bar:
         try:
-            outputs = export_corpus(corpus, list(formats), options, on_dialogue=lambda _: bar.update(1))
+            outputs = export_corpus(corpus, list(formats), options, on_dialogue=lambda _: bar.update(1), audio=audio)
         except ExportError as e:
             if not e.outputs:
                 raise

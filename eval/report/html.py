@@ -22,6 +22,7 @@ from duplex.records import Timeline
 from eval.realism import TurnTakingReport, corpus_turn_taking
 from eval.realism import format_value as fmt_value
 from eval.records import DialogueEval, TurnEval
+from eval.report.acoustics import condition_rows, condition_table, side_by_side_players
 from eval.report.plots import SPEAKER_COLORS, fto_histogram_png, timeline_png
 from eval.turn_taking import TurnTakingStats
 
@@ -33,12 +34,14 @@ class DialogueReportItem:
     """Everything the report shows for one dialogue.
 
     :param audio_url: the stereo file, relative to the report folder (``None``: no player).
+    :param degraded_url: its degraded copy (acoustic conditions), played beside it.
     """
 
     timeline: Timeline
     turn_evals: tuple[TurnEval, ...] = ()
     dialogue_eval: DialogueEval | None = None
     audio_url: str | None = None
+    degraded_url: str | None = None
 
 
 _CSS = """
@@ -161,13 +164,20 @@ def _dialogue_section(item: DialogueReportItem) -> str:
         if summ.get("median_fto") is not None:
             info.append(f"median FTO {1000 * summ['median_fto']:+.0f} ms, overlap {100 * summ['overlap_share']:.1f}%")
     parts.append(f'<p class="small">{html.escape(" | ".join(info))}</p>')
-    if item.audio_url:
+    if item.degraded_url:
+        parts.append(side_by_side_players(tl, item.audio_url, item.degraded_url))
+    elif item.audio_url:
         parts.append(f'<audio controls preload="metadata" src="{html.escape(item.audio_url)}"></audio>')
     parts.append(_img(timeline_png(tl, tt.get("ipu_spans", ())), f"timeline of {tl.id}"))
     if item.turn_evals:
         parts.append(_transcript(item.turn_evals))
     parts.append("</section>")
     return "\n".join(parts)
+
+
+def _conditions_section(items: Sequence[DialogueReportItem]) -> list[str]:
+    table = condition_table(condition_rows([(it.timeline, it.turn_evals, it.dialogue_eval) for it in items]))
+    return ["<h2>Acoustic conditions: drawn vs measured, WER by condition</h2>", table] if table else []
 
 
 def _realism_from_items(items: Sequence[DialogueReportItem]) -> TurnTakingReport:
@@ -194,6 +204,7 @@ def render_report_html(
         "<h2>Corpus summary</h2>", _summary_cards(items, realism),
         "<h2>Turn-taking realism vs human ranges</h2>", _realism_table(realism),
         _img(fto_histogram_png(realism), "FTO histogram against the human reference"),
+        *_conditions_section(items),
         "<h2>Dialogues</h2>", legend, *(_dialogue_section(it) for it in items),
     ]
     return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
