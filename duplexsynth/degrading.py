@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from corpus_core.configs import config_to_dict
 from corpus_core.seeding import make_np_rng
 from duplex.acoustics import degrade_stereo
 from duplex.records import Timeline
 from duplexsynth.config import RunConfig
 from speech.audio import write_audio
 
-__all__ = ["write_degraded", "degraded_name"]
+__all__ = ["write_degraded", "degraded_name", "summarize_conditions"]
 
 
 def degraded_name(stereo_path: Path) -> Path:
@@ -40,3 +43,25 @@ def write_degraded(corpus: Path, config: RunConfig, timeline: Timeline, stereo: 
     write_audio(corpus / path, degraded, timeline.sampling_rate)
     meta = {**timeline.meta, "acoustics": {"preset": acoustics.preset, "channels": [c.to_dict() for c in conditions]}}
     return replace(timeline, degraded_path=str(path), meta=meta)
+
+
+def summarize_conditions(config: RunConfig, channels: list[dict[str, Any]]) -> dict[str, Any]:
+    """For meta.json: the resolved acoustics config and what this run drew (per condition, SNR, RT60).
+
+    Every drawn parameter of every channel is in that dialogue's timeline (``meta["acoustics"]``).
+    """
+    acoustics = config.duplex.acoustics_config()
+    if not acoustics.enabled:
+        return {}
+
+    def span(key: str) -> list[float] | None:
+        values = [c[key] for c in channels if c.get(key) is not None]
+        return [min(values), max(values)] if values else None
+
+    return {"acoustics": {
+        "preset": acoustics.preset, "config": config_to_dict(acoustics),
+        "channels": dict(Counter(c.get("condition", "?") for c in channels)),
+        "codecs": dict(Counter(c["codec"] for c in channels if c.get("codec"))),
+        "snr_db": span("snr_db"), "rt60": span("rt60"), "gain_db": span("gain_db"),
+        "crosstalk_channels": sum(c.get("crosstalk_gain_db") is not None for c in channels),
+    }}

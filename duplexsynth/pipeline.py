@@ -24,6 +24,7 @@ from duplex.records import Timeline
 from duplexsynth.config import RunConfig
 from duplexsynth.gate_actions import Gate
 from duplexsynth.meta import update_meta
+from duplexsynth.degrading import summarize_conditions
 from duplexsynth.rendering import group_utterances, render_dialogue
 from eval.asr.base import get_asr
 from speech.backchannel_speech import speak_backchannels
@@ -181,7 +182,7 @@ def run_duplex(corpus: Path, config: RunConfig) -> StageReport:
     """Place each dialogue's utterances on two channels; write stereo + mono audio and transcripts."""
     report, start = StageReport("duplex"), time.perf_counter()
     groups = group_utterances(read_manifest(corpus / MANIFESTS["speech"], Utterance))
-    audio_seconds = 0.0
+    audio_seconds, drawn = 0.0, []
     with ManifestWriter(corpus / MANIFESTS["duplex"]) as writer:
         todo = [d for d in groups if not writer.contains(d)]
         report.skipped = len(groups) - len(todo)
@@ -191,10 +192,12 @@ def run_duplex(corpus: Path, config: RunConfig) -> StageReport:
             timeline = render_dialogue(corpus, config, did, groups[did])
             writer.write(timeline)
             audio_seconds += timeline.duration
+            drawn.extend((timeline.meta.get("acoustics") or {}).get("channels", []))
 
         _guarded(tqdm(todo, desc="duplex", unit="dlg", disable=None), one, report, corpus, lambda d: d)
     report.seconds = time.perf_counter() - start
     report.extra["audio_seconds"] = round(audio_seconds, 2)
+    report.extra.update(summarize_conditions(config, drawn))
     update_meta(corpus, config, "duplex", report.as_meta())
     return report
 

@@ -1,7 +1,7 @@
 """Draw each speaker's acoustic condition and render the degraded stereo from the clean one.
 
-Per channel: level gain -> room (FFT convolution) -> crosstalk -> noise floor at the drawn
-SNR -> channel (telephone band, codec) -> level drift and clipping. The SNR is set
+Per channel: level gain -> room (FFT convolution) -> crosstalk -> [telephone: 8 kHz, band]
+-> noise floor at the drawn SNR -> level drift and clipping -> [telephone: codec, back up]. The SNR is set
 against the speech power inside the channel's own segments, measured where the noise
 is added (in the telephone band for a telephone channel), so eval can measure it back.
 """
@@ -112,18 +112,22 @@ def degrade_stereo(stereo: np.ndarray, segments: Iterable[tuple[int, float, floa
     out = np.empty((n, 2), dtype=np.float32)
     conditions = []
     for c, (drawn, _cond, _room) in enumerate(draws):
+        # level drift and clipping happen at the microphone's converter, before any codec
+        # (and so inside the telephone band: clipping after the resampler would add highs)
+        rate = (drawn.telephone_rate or 8000) if drawn.telephone else sampling_rate
+        phase = float(rng.uniform(0, 2 * np.pi))
         if drawn.telephone:
-            rate = drawn.telephone_rate or 8000
             narrow = apply_band(resample(wet[c], sampling_rate, rate), drawn.band, rate)  # type: ignore[arg-type]
             noisy, power = _add_noise(narrow, drawn, spans[c], rate, rng)
-            back = resample(apply_codec(noisy, drawn.codec or "none", rate), rate, sampling_rate)
-            signal = np.zeros(n, dtype=np.float32)
-            signal[: min(n, len(back))] = back[:n]
         else:
-            signal, power = _add_noise(wet[c], drawn, spans[c], sampling_rate, rng)
-        signal = apply_drift(signal, drawn.drift_db or 0.0, drawn.drift_hz or 0.0, float(rng.uniform(0, 2 * np.pi)),
-                             sampling_rate)
-        signal, clipped = apply_clipping(signal, drawn.clip_db or 0.0)
-        out[:, c] = signal
+            noisy, power = _add_noise(wet[c], drawn, spans[c], rate, rng)
+        noisy = apply_drift(noisy, drawn.drift_db or 0.0, drawn.drift_hz or 0.0, phase, rate)
+        noisy, clipped = apply_clipping(noisy, drawn.clip_db or 0.0)
+        if drawn.telephone:
+            back = resample(apply_codec(noisy, drawn.codec or "none", rate), rate, sampling_rate)
+            out[:, c] = 0.0
+            out[: min(n, len(back)), c] = back[:n]
+        else:
+            out[:, c] = noisy
         conditions.append(replace(drawn, level_dbfs=round(power_db(power), 2), clipped_share=round(clipped, 5)))
     return out, conditions
