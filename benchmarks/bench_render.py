@@ -11,6 +11,11 @@ so no TTS runs here. Both renderers produce the same two channels:
 Prints throughput in x real time (seconds of stereo audio per second of work, one
 process, one thread for numpy) and the ratio. Run:
 ``OMP_NUM_THREADS=1 python benchmarks/bench_render.py``.
+
+``--acoustics mixed`` (or any preset) then times the whole duplex stage per dialogue
+(read the turns, place, render, write FLAC + mono + transcript) on a copy of a corpus
+(``--corpus``, default the shipped ``samples/``) with ``clean`` and with that preset, in
+the same run, and prints the ratio, plus the one-off room-bank simulation.
 """
 
 from __future__ import annotations
@@ -114,7 +119,14 @@ def main() -> None:
     parser.add_argument("--dialogues", type=int, default=8)
     parser.add_argument("--turns", type=int, default=24)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--acoustics", default=None, help="also time the duplex stage with this acoustics preset")
+    parser.add_argument("--corpus", type=Path, default=Path(__file__).resolve().parents[1] / "samples",
+                        help="corpus whose utterances.jsonl and audio/ the acoustics benchmark renders")
+    parser.add_argument("--skip-lhotse", action="store_true", help="only the acoustics benchmark")
     args = parser.parse_args()
+    if args.acoustics and args.skip_lhotse:
+        bench_acoustics(args.corpus, args.acoustics, args.repeat)
+        return
     data = make_dialogues(args.dialogues, args.turns, 0)
     audio_seconds = sum(tl.duration for tl, _ in data)
     blobs = [{k: wav_bytes(v) for k, v in audio.items()} for _, audio in data]
@@ -135,6 +147,56 @@ def main() -> None:
                     ("lhotse MixedCut.load_audio (wav bytes)", t_lh)):
         print(f"{name:48s} {audio_seconds / t:10.0f} x real time  ({t * 1000:.1f} ms)")
     print(f"ratio duplexsynth/lhotse: {t_lh / t_ours:.1f}x (arrays), {t_lh / t_dec:.1f}x (both decoding)")
+    if args.acoustics:
+        bench_acoustics(args.corpus, args.acoustics, args.repeat)
+
+
+def bench_acoustics(corpus: Path, preset: str, repeat: int) -> None:
+    """Duplex-stage cost with acoustic conditions against clean, on real utterances."""
+    import tempfile
+    from dataclasses import replace as dc_replace
+
+    from corpus_core.manifest import read_manifest
+    from corpus_core.seeding import make_np_rng
+    from duplex.acoustics import degrade_stereo, rir_bank
+    from duplexsynth.config import load_config
+    from duplexsynth.rendering import group_utterances, render_dialogue
+    from speech.audio import read_audio, write_audio
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)  # the turns are read in place (absolute paths), the renders written here
+        groups = group_utterances(read_manifest(corpus / "utterances.jsonl", Utterance))
+        groups = {d: [dc_replace(u, audio_path=str(corpus.resolve() / u.audio_path)) for u in us] for d, us in groups.items()}
+        configs = {name: load_config(None, {"duplex": {"acoustics": name}}) for name in ("clean", preset)}
+        t = time.perf_counter()
+        for cond in configs[preset].duplex.acoustics_config().conditions:
+            if cond.room.enabled and not cond.room.folders:
+                rir_bank(cond.room, SR)
+        print(f"room banks for {preset!r} (simulated once, then cached): {time.perf_counter() - t:.2f} s")
+        seconds = {}
+        for name in ("clean", preset) * repeat:
+            t = time.perf_counter()
+            timelines = [render_dialogue(out, configs[name], d, us) for d, us in groups.items()]
+            seconds[name] = min(seconds.get(name, float("inf")), time.perf_counter() - t)
+        audio = sum(tl.duration for tl in timelines)
+        # the parts: the acoustic DSP on arrays, and writing the degraded FLAC
+        dsp = write = float("inf")
+        acoustics = configs[preset].duplex.acoustics_config()
+        stereos = [read_audio(out / tl.audio_path)[0] for tl in timelines]
+        for _ in range(repeat):
+            t = time.perf_counter()
+            arrays = [degrade_stereo(st, [(s.channel, s.start, s.end) for s in tl.segments], acoustics, SR,
+                                     make_np_rng(0, "acoustics", tl.id))[0] for tl, st in zip(timelines, stereos)]
+            dsp = min(dsp, time.perf_counter() - t)
+            t = time.perf_counter()
+            for arr in arrays:
+                write_audio(out / "bench.degraded.flac", arr, SR)
+            write = min(write, time.perf_counter() - t)
+    print(f"duplex stage on {len(groups)} dialogues, {audio:.1f} s of stereo audio (best of {repeat}):")
+    print(f"  clean           {seconds['clean']:.3f} s  ({audio / seconds['clean']:.0f} x real time)")
+    print(f"  {preset:15s} {seconds[preset]:.3f} s  ({audio / seconds[preset]:.0f} x real time)")
+    print(f"  of which: acoustic DSP {dsp:.3f} s, writing the degraded FLAC {write:.3f} s")
+    print(f"ratio {preset}/clean duplex-stage cost: {seconds[preset] / seconds['clean']:.2f}x")
 
 
 if __name__ == "__main__":

@@ -82,9 +82,8 @@ def simulate_room(config: RoomConfig, sampling_rate: int, rng: np.random.Generat
     try:
         import pyroomacoustics as pra
     except ImportError:
-        raise MissingDependency(
-            "room simulation needs pyroomacoustics: pip install 'duplexsynth[acoustics]' "
-            "(or set duplex.acoustics_options.room.enabled: false)") from None
+        raise MissingDependency("pyroomacoustics", "acoustics", "to simulate rooms; or set "
+                                "duplex.acoustics_options: {room: {enabled: false}} or give room.folders") from None
     for _ in range(20):
         rt60 = draw_uniform(rng, config.rt60)
         size = [draw_uniform(rng, (a, b), 2) for a, b in zip(config.size_min, config.size_max)]

@@ -172,6 +172,8 @@ def test_coloured_noise_has_the_drawn_slope():
         slope = np.log10(band(250) / band(2000)) / np.log10(8)  # octaves 250 Hz vs 2 kHz
         assert abs(slope - colour) < 0.15, (colour, slope)
         assert abs(np.mean(noise.astype(np.float64) ** 2) - 1.0) < 1e-3
+        x = noise.astype(np.float64)
+        assert abs(np.mean(x**4) / np.mean(x**2) ** 2 - 3.0) < 0.1  # Gaussian (kurtosis 3), not uniform (1.8)
 
 
 def test_presets_and_options():
@@ -188,3 +190,38 @@ def test_presets_and_options():
         DuplexConfig(acoustics="telephone", acoustics_options={"channel": {"codecs": ["mp9"]}})
     with pytest.raises(ConfigError, match="unknown key"):
         DuplexConfig(acoustics="home", acoustics_options={"noise": {"snr": 3}})
+
+
+def test_rooms_without_pyroomacoustics_say_how_to_install(monkeypatch):
+    from corpus_core.errors import MissingDependency
+
+    monkeypatch.setitem(sys.modules, "pyroomacoustics", None)
+    with pytest.raises(MissingDependency, match=r"duplexsynth\[acoustics\]"):
+        simulate_room(RoomConfig(), SR, make_np_rng(0))
+    stereo, segments = sample_stereo()  # a condition without a room needs no extra
+    degraded, _ = degrade_stereo(stereo, segments, one_condition(), SR, make_np_rng(0))
+    assert degraded.shape == stereo.shape
+
+
+def test_user_noise_and_rir_folders(tmp_path):
+    from speech.audio import write_audio
+
+    rng = make_np_rng("folders")
+    (tmp_path / "noise" / "sub").mkdir(parents=True)
+    hum = 0.1 * np.sin(2 * np.pi * 120 * np.arange(SR * 3) / SR).astype(np.float32)  # a mains hum recording
+    write_audio(tmp_path / "noise" / "sub" / "hum.wav", hum, SR)
+    room = simulate_room(small_room(), SR, rng)
+    write_audio(tmp_path / "rirs" / "room.wav", room.rir / np.abs(room.rir).max(), SR)
+    stereo, segments = sample_stereo()
+    config = one_condition(noise=NoiseConfig(snr_db=(10.0, 10.0), folders=(str(tmp_path / "noise"),), file_probability=1.0,
+                                             file_share=(0.9, 0.9)),
+                           room=RoomConfig(folders=(str(tmp_path / "rirs"),)))
+    degraded, drawn = degrade_stereo(stereo, segments, config, SR, rng)
+    assert drawn[0].noise_file.endswith("hum.wav") and drawn[0].rir.endswith("room.wav")
+    assert drawn[0].rt60 is None and abs(drawn[0].rt60_measured - room.rt60_measured) < 0.02
+    quiet = degraded[: int(0.5 * SR), 0].astype(np.float64)  # before the first turn: noise only
+    spectrum = np.abs(np.fft.rfft(quiet)) ** 2
+    freqs = np.fft.rfftfreq(len(quiet), 1 / SR)
+    assert spectrum[(freqs > 110) & (freqs < 130)].sum() > 0.5 * spectrum.sum()  # the hum dominates the floor
+    with pytest.raises(ConfigError, match="does not exist"):
+        degrade_stereo(stereo, segments, one_condition(noise=NoiseConfig(folders=(str(tmp_path / "nope"),))), SR, rng)
