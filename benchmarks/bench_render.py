@@ -166,7 +166,8 @@ def bench_acoustics(corpus: Path, preset: str, repeat: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)  # the turns are read in place (absolute paths), the renders written here
         groups = group_utterances(read_manifest(corpus / "utterances.jsonl", Utterance))
-        groups = {d: [dc_replace(u, audio_path=str(corpus.resolve() / u.audio_path)) for u in us] for d, us in groups.items()}
+        root = corpus.resolve()
+        groups = {d: [dc_replace(u, audio_path=str(root / u.audio_path)) for u in us] for d, us in groups.items()}
         configs = {name: load_config(None, {"duplex": {"acoustics": name}}) for name in ("clean", preset)}
         t = time.perf_counter()
         for cond in configs[preset].duplex.acoustics_config().conditions:

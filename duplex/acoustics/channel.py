@@ -74,6 +74,7 @@ def apply_drift(samples: np.ndarray, drift_db: float, drift_hz: float, phase: fl
         return samples
     hop = max(1, sampling_rate // 100)
     t = np.arange(-(-len(samples) // hop), dtype=np.float32) * np.float32(hop / sampling_rate)
-    gain = np.power(np.float32(10.0), np.float32(drift_db / 20.0) * np.sin(np.float32(2 * np.pi * drift_hz) * t + np.float32(phase)))
+    angle = np.float32(2 * np.pi * drift_hz) * t + np.float32(phase)
+    gain = np.power(np.float32(10.0), np.float32(drift_db / 20.0) * np.sin(angle))
     samples *= np.repeat(gain.astype(np.float32), hop)[: len(samples)]
     return samples

@@ -122,7 +122,8 @@ class ConditionConfig:
     def __post_init__(self) -> None:
         bad = sorted(set(self.channel.codecs) - set(CODECS))
         if bad or not self.channel.codecs:
-            raise ConfigError(f"duplex.acoustics condition {self.name!r}: unknown codec(s) {bad}; choose from {sorted(CODECS)}")
+            raise ConfigError(f"duplex.acoustics condition {self.name!r}: unknown codec(s) {bad}; "
+                              f"choose from {sorted(CODECS)}")
         for name, (lo, hi) in (("noise.snr_db", self.noise.snr_db), ("room.rt60", self.room.rt60),
                                ("level.gain_db", self.level.gain_db), ("noise.colour", self.noise.colour)):
             if lo > hi:
@@ -205,6 +206,7 @@ def resolve_acoustics(preset: str, overrides: dict[str, Any]) -> AcousticsConfig
     try:
         conds = tuple(config_from_mapping(ConditionConfig, c, f"duplex.acoustics.conditions[{i}]")
                       for i, c in enumerate(data["conditions"]))
-        return AcousticsConfig(preset, conds, config_from_mapping(CrosstalkConfig, data["crosstalk"], "duplex.acoustics.crosstalk"))
+        crosstalk = config_from_mapping(CrosstalkConfig, data["crosstalk"], "duplex.acoustics.crosstalk")
+        return AcousticsConfig(preset, conds, crosstalk)
     except TypeError as e:
         raise ConfigError(f"duplex.acoustics: {e}") from None

@@ -43,7 +43,8 @@ def coloured_noise(num_samples: int, colour: float, rng: np.random.Generator, sa
     freqs = np.maximum(np.arange(bins, dtype=np.float32), np.float32(corner_hz * n / sampling_rate))
     shape = freqs ** np.float32(-colour / 2.0) if colour else np.ones(bins, dtype=np.float32)
     shape[0] = 0.0
-    noise = scipy.fft.irfft((spectrum[0] + np.complex64(1j) * spectrum[1]) * shape, n)[:num_samples].astype(np.float32, copy=False)
+    noise = scipy.fft.irfft((spectrum[0] + np.complex64(1j) * spectrum[1]) * shape, n)[:num_samples]
+    noise = noise.astype(np.float32, copy=False)
     power = float(np.dot(noise, noise)) / max(1, num_samples)
     return noise / np.float32(np.sqrt(power)) if power > 0 else noise
 

@@ -136,7 +136,8 @@ def rir_bank(config: RoomConfig, sampling_rate: int) -> tuple[RoomImpulse, ...]:
     with np.load(path) as z:
         return tuple(
             RoomImpulse(z["rirs"][i, : z["lengths"][i]].copy(), int(z["leads"][i]), float(z["rt60"][i]),
-                        float(z["rt60_measured"][i]), f"bank:{i}", tuple(map(float, z["sizes"][i])), float(z["distances"][i]))
+                        float(z["rt60_measured"][i]), f"bank:{i}", tuple(map(float, z["sizes"][i])),
+                        float(z["distances"][i]))
             for i in range(len(z["lengths"])))
 
 

@@ -56,7 +56,8 @@ def condition_rows(pairs: Sequence[tuple[Timeline, Sequence[TurnEval], DialogueE
     """
     groups: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for timeline, turns, summary in pairs:
-        measured = {c["channel"]: c for c in ((summary.metrics.get("acoustics") or {}).get("channels", []) if summary else [])}
+        acoustics = (summary.metrics.get("acoustics") or {}) if summary else {}
+        measured = {c["channel"]: c for c in acoustics.get("channels", [])}
         audio = summary.metrics.get("audio", "clean") if summary else None
         for ch in _channels(timeline):
             g = groups[ch.get("condition", "?")]

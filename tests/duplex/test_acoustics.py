@@ -63,7 +63,8 @@ def test_snr_is_drawn_over_the_configured_range():
 def test_telephone_channel_has_no_energy_above_4khz():
     stereo, segments = sample_stereo()
     for codec in ("ulaw", "alaw", "gsm", "none"):
-        config = one_condition(channel=ChannelConfig(telephone=True, codecs=(codec,), clip_db=(1.0, 1.0), drift_db=(1.0, 1.0)),
+        channel = ChannelConfig(telephone=True, codecs=(codec,), clip_db=(1.0, 1.0), drift_db=(1.0, 1.0))
+        config = one_condition(channel=channel,
                                noise=NoiseConfig(snr_db=(20.0, 20.0), colour=(0.0, 0.0)))
         degraded, drawn = degrade_stereo(stereo, segments, config, SR, make_np_rng("tel", codec))
         assert drawn[0].codec == codec and drawn[0].telephone_rate == 8000

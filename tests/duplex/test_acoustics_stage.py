@@ -47,7 +47,8 @@ def corpora(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         out = {}
         for preset in ("clean", "telephone", "mixed"):
             corpus = _corpus(root / preset)
-            options = {"clean": {}, "telephone": SMALL_ROOMS, "mixed": {**SMALL_ROOMS, "crosstalk": {"probability": 1.0}}}[preset]
+            options = {"clean": {}, "telephone": SMALL_ROOMS,
+                       "mixed": {**SMALL_ROOMS, "crosstalk": {"probability": 1.0}}}[preset]
             config = load_config(None, {"duplex": {"acoustics": preset, "acoustics_options": options}})
             assert not run_duplex(corpus, config).failed
             out[preset] = corpus
