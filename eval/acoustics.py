@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from corpus_core.errors import GenerationError
+from duplex.acoustics.base import scipy_signal
 from duplex.records import Timeline
 
 __all__ = ["measure_channel", "measure_acoustics", "bandwidth_hz", "eval_audio_path", "FRAME_SECONDS"]
@@ -64,9 +65,7 @@ def measure_channel(samples: np.ndarray, sampling_rate: int, own: list[tuple[flo
 
 def bandwidth_hz(samples: np.ndarray, sampling_rate: int, share: float = 0.995) -> float:
     """The frequency below which ``share`` of the power lies (Welch spectrum)."""
-    from scipy.signal import welch
-
-    freqs, psd = welch(samples.astype(np.float64), fs=sampling_rate, nperseg=1024)
+    freqs, psd = scipy_signal().welch(samples.astype(np.float64), fs=sampling_rate, nperseg=1024)
     cumulative = np.cumsum(psd)
     if cumulative[-1] <= 0:
         return 0.0

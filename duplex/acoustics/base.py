@@ -9,13 +9,18 @@ the Timeline's ``meta["acoustics"]`` so training can condition on it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Iterable
 
 import numpy as np
 
+from corpus_core.errors import MissingDependency
 from corpus_core.record import Record
 
-__all__ = ["ChannelCondition", "Spans", "segment_spans", "span_power", "db_to_gain", "power_db", "draw_uniform"]
+__all__ = [
+    "ChannelCondition", "Spans", "segment_spans", "span_power", "db_to_gain", "power_db", "draw_uniform",
+    "scipy_signal", "scipy_fft",
+]
 
 #: sample intervals ``(start, end)`` on one channel, sorted and disjoint
 Spans = list[tuple[int, int]]
@@ -67,6 +72,24 @@ class ChannelCondition(Record):
     #: crosstalk from the other speaker: level (dB) and delay (ms)
     crosstalk_gain_db: float | None = None
     crosstalk_delay_ms: float | None = None
+
+
+def scipy_signal() -> ModuleType:
+    """``scipy.signal`` (FFT convolution, filters), or how to install it."""
+    try:
+        import scipy.signal
+    except ImportError:
+        raise MissingDependency("scipy", extra="acoustics", why="for acoustic conditions") from None
+    return scipy.signal
+
+
+def scipy_fft() -> ModuleType:
+    """``scipy.fft`` (the coloured noise floor), or how to install it."""
+    try:
+        import scipy.fft
+    except ImportError:
+        raise MissingDependency("scipy", extra="acoustics", why="for acoustic conditions") from None
+    return scipy.fft
 
 
 def draw_uniform(rng: np.random.Generator, bounds: Iterable[float], digits: int = 3) -> float:

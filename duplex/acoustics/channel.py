@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from duplex.acoustics.base import db_to_gain
+from duplex.acoustics.base import db_to_gain, scipy_signal
 from duplex.acoustics.config import CODECS
 
 __all__ = ["band_filter", "apply_band", "apply_codec", "apply_clipping", "apply_drift"]
@@ -22,17 +22,13 @@ __all__ = ["band_filter", "apply_band", "apply_codec", "apply_clipping", "apply_
 @lru_cache(maxsize=8)
 def band_filter(band: tuple[float, float], sampling_rate: int, order: int = 6) -> np.ndarray:
     """Second-order sections of a Butterworth band-pass for ``band`` (Hz)."""
-    from scipy.signal import butter
-
     high = min(band[1], 0.45 * sampling_rate)
-    return butter(order, [band[0], high], btype="bandpass", fs=sampling_rate, output="sos")
+    return scipy_signal().butter(order, [band[0], high], btype="bandpass", fs=sampling_rate, output="sos")
 
 
 def apply_band(samples: np.ndarray, band: tuple[float, float], sampling_rate: int) -> np.ndarray:
     """Band-pass filter (causal, one pass: a phone line has phase distortion too)."""
-    from scipy.signal import sosfilt
-
-    return sosfilt(band_filter(tuple(band), sampling_rate), samples).astype(np.float32)  # type: ignore[arg-type]
+    return scipy_signal().sosfilt(band_filter(tuple(band), sampling_rate), samples).astype(np.float32)  # type: ignore[arg-type]
 
 
 def apply_codec(samples: np.ndarray, codec: str, sampling_rate: int) -> np.ndarray:

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from corpus_core.errors import ConfigError
-from duplex.acoustics.base import draw_uniform
+from duplex.acoustics.base import draw_uniform, scipy_fft
 
 __all__ = ["coloured_noise", "list_audio_files", "noise_from_file", "AUDIO_SUFFIXES"]
 
@@ -30,9 +30,8 @@ def coloured_noise(num_samples: int, colour: float, rng: np.random.Generator, sa
     :param colour: 0 = white, 1 = pink, 2 = brown (red).
     :param corner_hz: the spectrum is flat below this frequency.
     """
-    import scipy.fft
-
-    n = scipy.fft.next_fast_len(max(2, num_samples), real=True)
+    fft = scipy_fft()
+    n = fft.next_fast_len(max(2, num_samples), real=True)
     bins = n // 2 + 1
     # uniform real and imaginary parts are 4x cheaper to draw than Gaussian ones; every
     # output sample sums all bins, so it is Gaussian all the same (central limit)
@@ -43,7 +42,7 @@ def coloured_noise(num_samples: int, colour: float, rng: np.random.Generator, sa
     freqs = np.maximum(np.arange(bins, dtype=np.float32), np.float32(corner_hz * n / sampling_rate))
     shape = freqs ** np.float32(-colour / 2.0) if colour else np.ones(bins, dtype=np.float32)
     shape[0] = 0.0
-    noise = scipy.fft.irfft((spectrum[0] + np.complex64(1j) * spectrum[1]) * shape, n)[:num_samples]
+    noise = fft.irfft((spectrum[0] + np.complex64(1j) * spectrum[1]) * shape, n)[:num_samples]
     noise = noise.astype(np.float32, copy=False)
     power = float(np.dot(noise, noise)) / max(1, num_samples)
     return noise / np.float32(np.sqrt(power)) if power > 0 else noise

@@ -19,7 +19,7 @@ import numpy as np
 from corpus_core.cache import assemble_once, cache_dir
 from corpus_core.errors import ConfigError, MissingDependency
 from corpus_core.seeding import make_np_rng, stable_seed
-from duplex.acoustics.base import draw_uniform
+from duplex.acoustics.base import draw_uniform, scipy_signal
 from duplex.acoustics.config import RoomConfig
 
 __all__ = ["RoomImpulse", "schroeder_rt60", "prepare_rir", "simulate_room", "rir_bank", "load_rir_file", "apply_rir"]
@@ -82,7 +82,7 @@ def simulate_room(config: RoomConfig, sampling_rate: int, rng: np.random.Generat
     try:
         import pyroomacoustics as pra
     except ImportError:
-        raise MissingDependency("pyroomacoustics", "acoustics", "to simulate rooms; or set "
+        raise MissingDependency("pyroomacoustics", extra="acoustics", why="to simulate rooms; or set "
                                 "duplex.acoustics_options: {room: {enabled: false}} or give room.folders") from None
     for _ in range(20):
         rt60 = draw_uniform(rng, config.rt60)
@@ -157,7 +157,5 @@ def load_rir_file(path: Path, sampling_rate: int) -> RoomImpulse:
 
 def apply_rir(samples: np.ndarray, room: RoomImpulse) -> np.ndarray:
     """Convolve (overlap-add FFT) and advance by the RIR's lead, so speech keeps its timeline times."""
-    from scipy.signal import oaconvolve
-
-    wet = oaconvolve(samples, room.rir)
+    wet = scipy_signal().oaconvolve(samples, room.rir)
     return wet[room.lead : room.lead + len(samples)].astype(np.float32, copy=False)
