@@ -191,6 +191,10 @@ def test_presets_and_options():
         DuplexConfig(acoustics="telephone", acoustics_options={"channel": {"codecs": ["mp9"]}})
     with pytest.raises(ConfigError, match="unknown key"):
         DuplexConfig(acoustics="home", acoustics_options={"noise": {"snr": 3}})
+    from eval.evaluate import EvalConfig
+
+    with pytest.raises(ConfigError, match="eval.audio"):
+        EvalConfig(audio="noisy")
 
 
 def test_rooms_without_pyroomacoustics_say_how_to_install(monkeypatch):
