@@ -13,7 +13,14 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 from corpus_core.errors import ManifestError
 from corpus_core.layout import EXPORTS_DIR, MANIFESTS
 from corpus_core.manifest import iter_jsonl, read_manifest
-from duplex.exports.base import AUDIO_VERSIONS, DialogueInfo, Exporter, ExportError, available_exporters, get_exporter
+from duplex.exports.base import (
+    AUDIO_VERSIONS,
+    DialogueInfo,
+    Exporter,
+    ExportError,
+    available_exporters,
+    get_exporter,
+)
 from duplex.records import Timeline
 from text_dialogue.records import Dialogue
 from text_dialogue.scenario import Scenario, available_scenarios

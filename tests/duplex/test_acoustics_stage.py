@@ -108,6 +108,21 @@ def test_export_takes_audio_clean_or_degraded(corpora):
     assert result.exit_code == 1 and "no degraded stereo file" in result.output
 
 
+def test_nemo_duplex_hears_the_degraded_user_and_keeps_the_agent_clean(corpora):
+    from duplexsynth.exporting import export_corpus
+
+    corpus = corpora["telephone"]
+    tel = _timeline(corpus)
+    out = export_corpus(corpus, ["nemo-duplex"], {"nemo-duplex": {"system_prompt": False, "target_rate": 24000}},
+                        audio="degraded")["nemo-duplex"]
+    user, _ = read_audio(out / "audio" / f"{DIALOGUE}_agentA.user.flac")
+    agent, _ = read_audio(out / "audio" / f"{DIALOGUE}_agentA.agent.flac")
+    degraded, _ = read_audio(corpus / tel.degraded_path)
+    clean, _ = read_audio(corpus / tel.audio_path)
+    assert np.allclose(user, degraded[: len(user), 1], atol=1 / 32768)  # B is the user, heard through the phone
+    assert np.allclose(agent, clean[: len(agent), 0], atol=2 / 32768)  # A's target speech stays clean
+
+
 def test_eval_measures_and_transcribes_the_degraded_audio(corpora):
     from dataclasses import replace
 
