@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 __all__ = ["atomic_path", "write_bytes_atomic", "write_text_atomic", "write_json_atomic", "fsync_dir",
-           "TEMP_PREFIX"]
+           "TEMP_PREFIX", "sweep_temp_files"]
 
 #: every temp file starts with this, so a sweep after a killed run can find them
 TEMP_PREFIX = ".dsx-tmp-"
@@ -69,6 +69,22 @@ def atomic_path(path: str | Path, durable: bool = True) -> Iterator[Path]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def sweep_temp_files(root: str | Path, prefixes: tuple[str, ...] = (TEMP_PREFIX,)) -> list[Path]:
+    """Delete temp files a killed run left anywhere under ``root``; return what was removed.
+
+    Call it only while holding the folder's :class:`corpus_core.lock.CorpusLock`: a live
+    writer's temp file looks the same as a dead one's.
+    """
+    removed = []
+    for folder, _, files in os.walk(root):
+        for name in files:
+            if name.startswith(prefixes):
+                path = Path(folder) / name
+                path.unlink(missing_ok=True)
+                removed.append(path)
+    return removed
 
 
 def write_bytes_atomic(path: str | Path, data: bytes) -> None:

@@ -42,11 +42,13 @@ def open_text(path: Path, mode: str) -> IO[str]:
     return open(path, mode, encoding="utf-8")
 
 
-def iter_jsonl(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
+def iter_jsonl(path: str | Path, strict: bool = False) -> Iterator[tuple[int, dict[str, Any]]]:
     """``(line number, object)`` for every record line of a JSONL(.gz) manifest, streamed.
 
     ``GroupEnd`` lines are skipped. A last line with no newline that is not valid JSON
     was cut short by a killed run: it is skipped with a warning.
+
+    :param strict: a cut-off last line is an error too (for a user's own files).
 
     :raises ManifestError: naming the file and line of anything else that is not a JSON object.
     """
@@ -63,10 +65,12 @@ def iter_jsonl(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
                 try:
                     data = json.loads(line)
                 except json.JSONDecodeError as e:
-                    if not line.endswith("\n"):
+                    if not line.endswith("\n") and not strict:
                         log.warning("%s:%d: skipping an unfinished last line left by a killed run", path, lineno)
                         return
-                    raise ManifestError(f"{path}:{lineno}: not valid JSON ({e.msg}); fix or delete that line") from None
+                    cut = "" if line.endswith("\n") else ", the line looks cut off"
+                    raise ManifestError(f"{path}:{lineno}: not valid JSON ({e.msg}{cut}); "
+                                        f"fix or delete that line") from None
                 if not isinstance(data, dict):
                     raise ManifestError(f"{path}:{lineno}: expected a JSON object, got {type(data).__name__}")
                 if data.get("type") == GROUP_END:

@@ -72,7 +72,7 @@ def _convert(value: Any, hint: Any, where: str) -> Any:
     if isinstance(hint, type) and issubclass(hint, Record):
         if not isinstance(value, dict):
             raise ManifestError(f"field {where}: expected an object ({hint.__name__}), found {_describe(value)}")
-        return hint._from_dict(value, where)
+        return hint._from_dict(value, f"{where}.")
     if origin is tuple or hint is tuple:
         if not isinstance(value, list):
             raise ManifestError(f"field {where}: expected a list, found {_describe(value)}")

@@ -167,6 +167,9 @@ def load_config(path: str | Path | None, overrides: dict[str, Any] | None = None
         overrides update, so later stages of a corpus run with the settings it was made with.
     :raises ConfigError: for an unknown key, a wrong type, or options a backend does not take.
     """
-    config = config_from_mapping(RunConfig, merge_layers(config_layers(path, overrides, base)))
+    try:
+        config = config_from_mapping(RunConfig, merge_layers(config_layers(path, overrides, base)))
+    except ConfigError as e:  # name the file, so the one error line says where to look
+        raise ConfigError(f"{path}: {e}" if path is not None and str(path) not in str(e) else str(e)) from None
     check_backend_options(config)
     return config

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from corpus_core.errors import ManifestError
+from corpus_core.ids import sanitize_id
 from corpus_core.layout import EXPORTS_DIR, MANIFESTS
 from corpus_core.manifest import iter_jsonl, read_manifest
 from duplex.exports.base import (
@@ -48,8 +49,14 @@ def read_timelines(corpus_dir: Path) -> Iterator[Timeline]:
 
     :raises ExportError: when the folder or manifest is missing, or a line is not a Timeline.
     """
+    path = _manifest(corpus_dir)
     try:
-        yield from read_manifest(_manifest(corpus_dir), Timeline)
+        for n, timeline in enumerate(read_manifest(path, Timeline), 1):
+            # the id names export files and fills RTTM/CTM/STM fields: it must be the safe form
+            if timeline.id != sanitize_id(timeline.id):
+                raise ManifestError(f"{path}: timeline {n}: field id: {timeline.id!r} is not a safe id "
+                                    f"(letters, digits, . _ -); use {sanitize_id(timeline.id)!r}")
+            yield timeline
     except ManifestError as e:
         raise ExportError(str(e)) from None
 

@@ -16,7 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from corpus_core import MANIFESTS, read_manifest, rewrite_manifest
+from corpus_core.atomic import write_text_atomic
 from corpus_core.errors import GenerationError
+from corpus_core.layout import DROPPED_FILE, inside
+from corpus_core.manifest import iter_jsonl
 from corpus_core.seeding import stable_seed
 from duplex.records import Timeline
 from duplexsynth.config import RunConfig
@@ -50,7 +53,7 @@ class Gate:
         """Score ``timeline``; re-synthesize or drop it as the gate decides."""
         rounds = 0
         while True:
-            stereo, _ = read_audio(self.corpus / eval_audio_path(timeline, self.config.eval.audio))
+            stereo, _ = read_audio(inside(self.corpus, eval_audio_path(timeline, self.config.eval.audio)))
             turns, summary = evaluate_timeline(timeline, stereo, asr, self.config.eval)
             decision = gate_dialogue(turns, self.config.eval.gate, rounds)
             if decision.action_taken != "resynthesize":
@@ -94,7 +97,7 @@ class Gate:
             seed = stable_seed("resynthesize", utt.id, rounds) % 2**31
             syn = speak_text(utt.text, bank[utt.voice], self._pool, speech, rates[utt.turn_index], seed=seed)
             path = Path(utt.audio_path).with_name(f"{utt.id}-r{rounds}.{speech.audio_format}")
-            write_audio(self.corpus / path, syn.samples, speech.sampling_rate)
+            write_audio(inside(self.corpus, path), syn.samples, speech.sampling_rate)
             new.append(replace(utt, audio_path=str(path), duration=len(syn.samples) / speech.sampling_rate,
                                words=syn.words, word_times="engine" if syn.words is not None else "asr"))
         rendered = render_dialogue(self.corpus, self.config, did, new, suffix=f"-r{rounds}")
@@ -104,7 +107,11 @@ class Gate:
 
     def _drop(self, timeline: Timeline, reason: str) -> None:
         """Move the timeline to dropped.jsonl so exports and reports leave it out."""
-        with open(self.corpus / "dropped.jsonl", "a", encoding="utf-8") as f:
-            f.write(json.dumps({**timeline.to_dict(), "drop_reason": reason}, ensure_ascii=False) + "\n")
+        path = self.corpus / DROPPED_FILE
+        # one line per dropped dialogue: a rerun after a kill between these two writes
+        # drops the same timeline again and replaces its line instead of adding a second
+        rows = [d for _, d in iter_jsonl(path) if d.get("id") != timeline.id] if path.is_file() else []
+        rows.append({**timeline.to_dict(), "drop_reason": reason})
+        write_text_atomic(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
         rewrite_manifest(self.corpus / MANIFESTS["duplex"], {}, drop={timeline.id})
         log.warning("gate: dropped %s: %s", timeline.id, reason)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus_core import SCHEMA_VERSION, write_json_atomic
+from corpus_core.errors import ManifestError
 from duplexsynth.config import RunConfig, config_to_dict
 
 __all__ = ["package_version", "update_meta", "read_meta"]
@@ -26,7 +27,19 @@ def package_version(name: str = "duplexsynth") -> str:
 def read_meta(corpus_dir: Path) -> dict[str, Any]:
     """The corpus's meta.json, or an empty dict before the first stage ran."""
     path = corpus_dir / "meta.json"
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    if not path.is_file():
+        return {}
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as e:
+        raise ManifestError(f"{path}: not UTF-8 text (byte {e.start}); restore it or delete it "
+                            f"(the next stage writes a new one with its config)") from None
+    except json.JSONDecodeError as e:
+        raise ManifestError(f"{path}:{e.lineno}: not valid JSON ({e.msg}); restore it or delete it "
+                            f"(the next stage writes a new one with its config)") from None
+    if not isinstance(meta, dict):
+        raise ManifestError(f"{path}: expected a JSON object, found {type(meta).__name__}")
+    return meta
 
 
 def update_meta(corpus_dir: Path, config: RunConfig, stage: str, stage_info: dict[str, Any],

@@ -6,7 +6,6 @@ failed dialogue with its reason to ``failures.jsonl`` and carries on.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections import Counter
@@ -22,19 +21,22 @@ from corpus_core.errors import DuplexsynthError, GenerationError
 from corpus_core.seeding import stable_seed
 from duplex.records import Timeline
 from duplexsynth.config import RunConfig
+from duplexsynth.corpus_checks import check_timeline_audio
+from duplexsynth.failures import log_failure, reset_failures
 from duplexsynth.gate_actions import Gate
 from duplexsynth.meta import update_meta
 from duplexsynth.degrading import summarize_conditions
+from duplexsynth.preflight import probe_llm, probe_tts, take_asr, take_llm, take_tts_pool
 from duplexsynth.rendering import group_utterances, render_dialogue
-from eval.asr.base import get_asr
+from eval.evaluate import load_eval_tools
 from speech.backchannel_speech import speak_backchannels
 from speech.records import Utterance, Voice
-from speech.synthesize import TTSPool, speak_dialogue
+from speech.synthesize import speak_dialogue
 from speech.voices import cast_variants, default_voice_bank
 from text_dialogue.agents import generate_dialogue
-from text_dialogue.llm.base import get_llm
 from text_dialogue.records import Dialogue
 from text_dialogue.scenario import available_scenarios, get_scenario
+from text_dialogue.validation import read_dialogue_file
 
 __all__ = ["StageReport", "run_text", "run_speech", "run_duplex", "run_eval", "import_text"]
 
@@ -61,14 +63,9 @@ class StageReport:
                 "seconds": round(self.seconds, 2), **self.extra}
 
 
-def _log_failure(corpus: Path, stage: str, item_id: str, reason: str) -> None:
-    log.error("%s: %s failed: %s", stage, item_id, reason)
-    with open(corpus / "failures.jsonl", "a", encoding="utf-8") as f:
-        f.write(json.dumps({"type": "Failure", "stage": stage, "id": item_id, "reason": reason}) + "\n")
-
-
 def _guarded(items: Iterable[T], run: Callable[[T], None], report: StageReport, corpus: Path,
              key: Callable[[T], str]) -> None:
+    reset_failures(corpus, report.stage)  # every failed item is retried now: old lines would be stale
     for item in items:
         try:
             run(item)
@@ -76,7 +73,7 @@ def _guarded(items: Iterable[T], run: Callable[[T], None], report: StageReport, 
         except (DuplexsynthError, ValueError, RuntimeError, OSError) as e:
             reason = f"{type(e).__name__}: {e}"
             report.failed.append((key(item), reason))
-            _log_failure(corpus, report.stage, key(item), reason)
+            log_failure(corpus, report.stage, key(item), reason)
 
 
 def _dialogue_plan(config: RunConfig) -> list[tuple[str, str, int]]:
@@ -99,7 +96,9 @@ def run_text(corpus: Path, config: RunConfig) -> StageReport:
         plan = _dialogue_plan(config)
         todo = [p for p in plan if not writer.contains(p[0])]
         report.skipped = len(plan) - len(todo)
-        llm = get_llm(config.llm.name, config.llm.options) if todo else None
+        llm = take_llm(config.llm) if todo else None
+        if llm is not None:
+            probe_llm(llm)  # a wrong key or a server that is down: one line, exit 2, before any dialogue
         scenarios = {name: get_scenario(name) for name in {p[1] for p in todo}}  # read each file once
 
         def one(item: tuple[str, str, int]) -> None:
@@ -145,11 +144,13 @@ def import_text(corpus: Path, config: RunConfig, dialogues: list[Dialogue]) -> S
 def run_speech(corpus: Path, config: RunConfig, source: Path | None = None) -> StageReport:
     """Synthesize every turn of every dialogue (``source`` or the corpus's dialogues.jsonl)."""
     report, start = StageReport("speech"), time.perf_counter()
-    dialogues = list(read_manifest(source or corpus / MANIFESTS["text"], Dialogue))
     if source is not None and source.resolve() != (corpus / MANIFESTS["text"]).resolve():
+        dialogues = read_dialogue_file(source)  # a user's file: ids sanitized, turns checked
         import_text(corpus, config, dialogues)  # keep the corpus self-contained (the gate re-reads the text)
+    else:
+        dialogues = list(read_manifest(corpus / MANIFESTS["text"], Dialogue))
     bank = default_voice_bank(config.voice_banks)
-    pool = TTSPool(config.tts)
+    pool = take_tts_pool(config.tts)
     speech_cfg = config.speech
     audio_seconds = 0.0
     engines: dict[str, dict[str, Any]] = {}
@@ -159,6 +160,7 @@ def run_speech(corpus: Path, config: RunConfig, source: Path | None = None) -> S
                                                      config.cast_backends or None)]
         todo = [j for j in jobs if not writer.contains(j[1])]
         report.skipped = len(jobs) - len(todo)
+        probe_tts(pool, {v.id: v for j in todo for v in j[2].values()}.values())  # config problems: exit 2
 
         def one(job: tuple[Dialogue, str, dict[str, Voice]]) -> None:
             nonlocal audio_seconds
@@ -215,7 +217,10 @@ def run_eval(corpus: Path, config: RunConfig) -> StageReport:
     with ManifestWriter(corpus / MANIFESTS["eval"], key="dialogue_id") as writer:
         todo = [t for t in timelines if not writer.contains(t.id)]
         report.skipped = len(timelines) - len(todo)
-        asr = get_asr(config.asr.name, config.asr.options) if todo else None
+        check_timeline_audio(corpus, todo)  # a stereo file that does not match its record: exit 2 now
+        asr = take_asr(config.asr) if todo else None
+        if todo:
+            load_eval_tools(config.eval)  # VAD / speaker encoder problems stop the run here, not per dialogue
 
         def one(timeline: Timeline) -> None:
             turns, summary = gate.evaluate(timeline, asr)  # type: ignore[arg-type]

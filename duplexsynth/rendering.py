@@ -8,6 +8,7 @@ from typing import Iterable
 
 import numpy as np
 
+from corpus_core.layout import inside
 from corpus_core.seeding import stable_seed
 from duplex.build import build_timeline
 from duplex.records import Timeline
@@ -37,15 +38,16 @@ def render_dialogue(corpus: Path, config: RunConfig, did: str, utterances: list[
     """
     cfg = config.duplex
     rng = np.random.default_rng(stable_seed(config.seed, "duplex", did))
-    load = lambda u: read_audio(corpus / u.audio_path, u.sampling_rate)[0]  # noqa: E731
+    # audio paths and ids come from manifests a user may have edited: keep every path in the corpus
+    load = lambda u: read_audio(inside(corpus, u.audio_path), u.sampling_rate)[0]  # noqa: E731
     timeline, stereo = build_timeline(did, utterances, cfg, rng, load)
     stereo_path = Path("audio") / "duplex" / f"{did}{suffix}.{cfg.audio_format}"
-    write_audio(corpus / stereo_path, stereo, timeline.sampling_rate)
+    write_audio(inside(corpus, stereo_path), stereo, timeline.sampling_rate)
     mono_path = None
     if cfg.write_mono:
         mono_path = Path("audio") / "duplex" / f"{did}{suffix}.mono.{cfg.audio_format}"
-        write_audio(corpus / mono_path, mix_to_mono(stereo), timeline.sampling_rate)
+        write_audio(inside(corpus, mono_path), mix_to_mono(stereo), timeline.sampling_rate)
     timeline = replace(timeline, audio_path=str(stereo_path), mono_path=str(mono_path) if mono_path else None)
     timeline = write_degraded(corpus, config, timeline, stereo, stereo_path)
-    write_transcript(corpus / "transcripts" / f"{did}.txt", timeline)
+    write_transcript(inside(corpus, "transcripts", f"{did}.txt"), timeline)
     return timeline

@@ -13,7 +13,7 @@ import numpy as np
 from corpus_core.errors import BackendError
 from speech.audio import resample, trim_bounds, write_audio
 from speech.records import Utterance, Voice
-from speech.synthesize import SpeechConfig, TTSPool, speak_text
+from speech.synthesize import SpeechConfig, TTSPool, speak_text, utterance_path
 from speech.tts.base import TTS, Synthesis
 
 __all__ = ["DEFAULT_FORMS", "FORM_WEIGHTS", "speak_backchannels"]
@@ -84,11 +84,11 @@ def speak_backchannels(
         for i, form in enumerate(forms):
             syn = _speak(voice, form, pool, config)
             uid = f"{dialogue_id}-bc-{speaker}-{i}"
-            path = Path(audio_dir) / dialogue_id / f"{uid}.{config.audio_format}"
+            path = utterance_path(corpus_dir, audio_dir, dialogue_id, uid, config.audio_format)
             write_audio(path, syn.samples, config.sampling_rate)
             utterances.append(Utterance(
                 id=uid, dialogue_id=dialogue_id, turn_index=-1, speaker=speaker, voice=voice.id, text=form,
-                audio_path=str(path.relative_to(corpus_dir)), duration=len(syn.samples) / config.sampling_rate,
+                audio_path=str(path.relative_to(Path(corpus_dir).resolve())), duration=len(syn.samples) / config.sampling_rate,
                 sampling_rate=config.sampling_rate, kind="backchannel", words=syn.words,
                 word_times="engine" if syn.words is not None else "asr",
             ))

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus_core.errors import BackendError, ConfigError
+from corpus_core.layout import inside
 from corpus_core.seeding import stable_seed
 from speech.audio import normalize_loudness, resample, trim_bounds, write_audio
 from speech.cache import UtteranceCache, make_cache_key
@@ -21,7 +22,7 @@ from speech.tts.base import TTS, Synthesis, get_tts
 from text_dialogue.records import Dialogue
 
 __all__ = ["SpeechConfig", "TTSPool", "synthesize_uncached", "speak_text", "speak_dialogue",
-           "turn_rates"]
+           "turn_rates", "utterance_path"]
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,18 @@ def speak_text(text: str, voice: Voice, pool: TTSPool, config: SpeechConfig, rat
     return cache.put(key, made) if cache.enabled else made
 
 
+def utterance_path(corpus_dir: Path, audio_dir: Path, dialogue_id: str, utterance_id: str, audio_format: str) -> Path:
+    """``audio_dir/<dialogue_id>/<utterance_id>.<format>``, resolved; never outside ``corpus_dir``.
+
+    Ids are sanitized where they enter; this guard catches anything that slipped past
+    (a hand-edited manifest) before a file is written.
+
+    :raises ManifestError: when the path would leave the corpus folder.
+    """
+    path = inside(audio_dir, dialogue_id, f"{utterance_id}.{audio_format}")
+    return inside(corpus_dir, path)
+
+
 def turn_rates(dialogue: Dialogue, dialogue_id: str, config: SpeechConfig) -> dict[int, float]:
     """Speaking-rate factor of every turn: a per-speaker factor times a per-turn factor.
 
@@ -201,11 +214,11 @@ def speak_dialogue(
         voice = cast[turn.speaker]
         syn = speak_text(turn.text, voice, pool, config, rates[turn.index])
         uid = f"{did}-{turn.index:03d}"
-        path = Path(audio_dir) / did / f"{uid}.{config.audio_format}"
+        path = utterance_path(corpus_dir, audio_dir, did, uid, config.audio_format)
         write_audio(path, syn.samples, config.sampling_rate)
         utterances.append(Utterance(
             id=uid, dialogue_id=did, turn_index=turn.index, speaker=turn.speaker, voice=voice.id,
-            text=turn.text, audio_path=str(path.relative_to(corpus_dir)),
+            text=turn.text, audio_path=str(path.relative_to(Path(corpus_dir).resolve())),
             duration=len(syn.samples) / config.sampling_rate, sampling_rate=config.sampling_rate,
             words=syn.words, word_times="engine" if syn.words is not None else "asr",
             source_dialogue_id=dialogue.id if did != dialogue.id else None,

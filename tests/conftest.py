@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,6 +12,8 @@ from hypothesis import settings
 
 # CI runs the property tests with a fixed seed so a run is repeatable; draw new random
 # examples each run with: HYPOTHESIS_PROFILE=explore pytest
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # test helpers (_require) import by name
+
 settings.register_profile("ci", derandomize=True)
 settings.register_profile("explore", derandomize=False)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

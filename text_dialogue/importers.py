@@ -17,10 +17,12 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
-from corpus_core.errors import ConfigError
+from corpus_core.errors import ConfigError, ManifestError
+from corpus_core.manifest import iter_jsonl
 from text_dialogue.records import SPEAKERS, Dialogue, Turn
+from text_dialogue.validation import check_dialogue, check_unique_ids
 
 __all__ = ["import_dialogues", "import_transcript", "import_jsonl", "import_sgd", "detect_format"]
 
@@ -28,17 +30,18 @@ _LABEL = re.compile(r"^\s*([^:\s][^:]{0,39}?)\s*:\s+(.*\S)\s*$")
 _SGD_SPEAKERS = {"USER": "A", "SYSTEM": "B"}
 
 
-def _safe_id(raw: Any) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", str(raw)).strip("._") or "dialogue"
-
-
-def _dialogue(dialogue_id: str, turns: list[tuple[str, str]], source: str, extra: dict[str, Any]) -> Dialogue:
-    return Dialogue(
-        id=_safe_id(dialogue_id),
-        turns=tuple(Turn(index=i, speaker=s, text=t) for i, (s, t) in enumerate(turns)),
-        end_reason="imported",
-        meta={"source": source, **extra},
-    )
+def _dialogue(dialogue_id: str, turns: list[tuple[str, str]], source: str, extra: dict[str, Any],
+              where: str) -> Dialogue:
+    """A checked Dialogue with a safe id (the user's id kept as ``source_id``)."""
+    try:
+        return check_dialogue(Dialogue(
+            id=str(dialogue_id),
+            turns=tuple(Turn(index=i, speaker=s, text=t) for i, (s, t) in enumerate(turns)),
+            end_reason="imported",
+            meta={"source": source, **extra},
+        ))
+    except ManifestError as e:
+        raise ManifestError(f"{where}: {e}") from None
 
 
 def _speaker_map(labels: dict[str, str], label: str, where: str) -> str:
@@ -56,19 +59,22 @@ def import_transcript(path: Path) -> list[Dialogue]:
     dialogues: list[Dialogue] = []
     turns: list[tuple[str, str]] = []
     labels: dict[str, str] = {}
+    first_line = 0
 
     def flush() -> None:
         if turns:
             names = {v: k for k, v in labels.items() if k not in SPEAKERS}
             dialogues.append(_dialogue(f"{path.stem}-{len(dialogues):04d}", list(turns), str(path),
-                                       {"speaker_labels": names} if names else {}))
+                                       {"speaker_labels": names} if names else {}, f"{path}:{first_line}"))
         turns.clear()
         labels.clear()
 
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for number, line in enumerate(_read_text(path).splitlines(), 1):
         if not line.strip() or line.strip() == "---":
             flush()
             continue
+        if not turns:
+            first_line = number
         match = _LABEL.match(line)
         if match:
             speaker = _speaker_map(labels, match.group(1), f"{path}:{number}")
@@ -84,63 +90,72 @@ def import_transcript(path: Path) -> list[Dialogue]:
     return dialogues
 
 
-def _json_lines(path: Path) -> Iterable[tuple[int, dict[str, Any]]]:
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if line.strip():
-            try:
-                yield number, json.loads(line)
-            except json.JSONDecodeError as e:
-                raise ConfigError(f"{path}:{number}: not JSON ({e.msg})") from None
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {e.start}: {e.reason}); save it as UTF-8") from None
+    except OSError as e:
+        raise ConfigError(f"cannot read {path}: {e.strerror or e}") from None
 
 
 def import_jsonl(path: Path) -> list[Dialogue]:
     """Read Dialogue records, or turn lines ``{"dialogue_id", "speaker", "text"}``, one per line."""
-    dialogues: list[Dialogue] = []
+    items: list[tuple[str, Dialogue]] = []
     grouped: dict[str, list[tuple[str, str]]] = {}
     labels: dict[str, dict[str, str]] = {}
-    for number, row in _json_lines(path):
+    first: dict[str, str] = {}
+    for number, row in iter_jsonl(path, strict=True):
         where = f"{path}:{number}"
         if row.get("type") == "Dialogue" or "turns" in row:
             try:
-                dialogues.append(Dialogue.from_dict(row))
-            except (TypeError, KeyError) as e:
-                raise ConfigError(f"{where}: not a Dialogue record ({e})") from None
+                items.append((where, check_dialogue(Dialogue.from_dict(row))))
+            except ManifestError as e:
+                raise ManifestError(f"{where}: {e}") from None
             continue
         text = row.get("text", row.get("utterance"))
         if not isinstance(text, str) or "speaker" not in row:
-            raise ConfigError(f"{where}: a turn line needs 'speaker' and 'text'")
+            missing = "speaker" if "speaker" not in row else "text"
+            raise ManifestError(f"{where}: field {missing}: missing or not text; a turn line needs "
+                                f"'speaker' and 'text'")
         did = str(row.get("dialogue_id", row.get("id", path.stem)))
         speaker = _speaker_map(labels.setdefault(did, {}), str(row["speaker"]), where)
         grouped.setdefault(did, []).append((speaker, text.strip()))
-    dialogues += [_dialogue(did, turns, str(path), {}) for did, turns in grouped.items()]
-    return dialogues
+        first.setdefault(did, where)
+    items += [(first[did], _dialogue(did, turns, str(path), {}, first[did])) for did, turns in grouped.items()]
+    check_unique_ids(items)
+    return [d for _, d in items]
 
 
 def import_sgd(path: Path) -> list[Dialogue]:
     """Read a Schema-Guided Dialogue ``dialogues_*.json`` file."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(_read_text(path))
     except json.JSONDecodeError as e:
         raise ConfigError(f"{path}: not JSON ({e.msg}, line {e.lineno})") from None
     if not isinstance(data, list):
         raise ConfigError(f"{path}: an SGD file is a JSON list of dialogues")
-    out = []
+    out: list[tuple[str, Dialogue]] = []
     for n, item in enumerate(data):
         try:
             turns = [(_SGD_SPEAKERS[t["speaker"]], t["utterance"].strip()) for t in item["turns"]]
         except (KeyError, TypeError, AttributeError) as e:
             raise ConfigError(f"{path}: dialogue {n}: expected turns of {{speaker: USER|SYSTEM, utterance}} ({e})") from None
         extra = {"services": list(item.get("services") or []), "format": "sgd"}
-        out.append(_dialogue(str(item.get("dialogue_id", n)), turns, str(path), extra))
-    return out
+        where = f"{path}: dialogue {n}"
+        out.append((where, _dialogue(str(item.get("dialogue_id", n)), turns, str(path), extra, where)))
+    check_unique_ids(out)
+    return [d for _, d in out]
 
 
 def detect_format(path: Path) -> str:
     """``"sgd"``, ``"jsonl"`` or ``"transcript"``, from the suffix and the first characters."""
-    head = path.read_text(encoding="utf-8")[:4096].lstrip()
+    if path.suffix == ".jsonl":  # the suffix wins over the content (a JSONL line may be a list)
+        return "jsonl"
+    head = _read_text(path)[:4096].lstrip()
     if path.suffix == ".json" or head.startswith("["):
         return "sgd"
-    if path.suffix == ".jsonl" or head.startswith("{"):
+    if head.startswith("{"):
         return "jsonl"
     return "transcript"
 
@@ -151,10 +166,12 @@ def import_dialogues(path: Path) -> list[Dialogue]:
     :raises ConfigError: naming the file, the line and the expected form.
     """
     path = Path(path)
+    if path.is_dir():
+        raise ConfigError(f"cannot import {path}: it is a folder; give a file")
     if not path.is_file():
         raise ConfigError(f"cannot import {path}: no such file")
     readers = {"sgd": import_sgd, "jsonl": import_jsonl, "transcript": import_transcript}
     dialogues = readers[detect_format(path)](path)
     if not dialogues:
-        raise ConfigError(f"{path}: no dialogues found")
+        raise ConfigError(f"{path}: no dialogues found (is the file empty?)")
     return dialogues

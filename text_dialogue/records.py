@@ -55,7 +55,8 @@ class Dialogue(Record):
     :param id: unique, file-name-safe id.
     :param scenario: name of the scenario it was written from ("" when imported).
     :param personas: speaker ("A"/"B") -> persona.
-    :param source_id: the dialogue this one derives from (voice variants), if any.
+    :param source_id: the id as the user's file gave it, when it was not file-name safe
+        (``id`` is then its :func:`corpus_core.ids.sanitize_id` form).
     """
 
     id: str
@@ -67,7 +68,7 @@ class Dialogue(Record):
     #: why the dialogue ended: "end_marker", "max_turns", "imported", ...
     end_reason: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
-
+    source_id: str | None = None
 
     def speaker_turns(self, speaker: str) -> list[Turn]:
         """The turns spoken by ``speaker``."""

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any, Callable, ClassVar
 
 from corpus_core.atomic import atomic_path, write_text_atomic
-from corpus_core.errors import DuplexsynthError
+from corpus_core.errors import DuplexsynthError, ManifestError
+from corpus_core.layout import inside
 from corpus_core.registry import Registry
 from duplex.records import Segment, Timeline
 from duplex.timing import estimate_words
@@ -183,7 +184,10 @@ def stereo_audio_path(corpus_dir: Path, timeline: Timeline, audio: str = "clean"
                 "render it with acoustic conditions (duplex.acoustics: office, home, telephone or mixed), "
                 "or export with --audio clean")
         raise ExportError(f"dialogue {timeline.id} has no {audio} stereo file in timelines.jsonl; {hint}")
-    path = Path(corpus_dir) / relative
+    try:
+        path = inside(corpus_dir, relative)
+    except ManifestError as e:
+        raise ExportError(f"dialogue {timeline.id}: {e}") from None
     if not path.is_file():
         raise ExportError(
             f"dialogue {timeline.id}: {audio} stereo file {path} is missing; re-run the duplex stage for it"

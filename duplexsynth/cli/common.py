@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import click
 
+from corpus_core.atomic import TEMP_PREFIX, sweep_temp_files
 from corpus_core.errors import ConfigError, DuplexsynthError
+from corpus_core.lock import CorpusLock
 from duplexsynth.config import RunConfig, load_config
 from duplexsynth.meta import read_meta
 
-__all__ = ["config_options", "corpus_argument", "build_config", "saved_config", "writable_corpus", "handle_errors", "exit_for"]
+__all__ = ["config_options", "corpus_argument", "build_config", "saved_config", "writable_corpus", "locked_corpus",
+           "handle_errors", "exit_for"]
+
+log = logging.getLogger(__name__)
+#: prefix of the probe file :func:`writable_corpus` creates (swept like atomic temp files)
+_WRITE_TEST = ".write-test-"
 
 
 def config_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -49,11 +57,25 @@ def writable_corpus(corpus: Path) -> Path:
     """Create the corpus folder and prove it is writable, before any work starts."""
     try:
         corpus.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=corpus, prefix=".write-test-"):
+        with tempfile.NamedTemporaryFile(dir=corpus, prefix=_WRITE_TEST):
             pass
     except OSError as e:
         raise ConfigError(f"cannot write to the corpus folder {corpus}: {e.strerror or e}; choose another --out") from None
     return corpus
+
+
+@contextlib.contextmanager
+def locked_corpus(corpus: Path) -> Iterator[Path]:
+    """Create the corpus folder, hold its lock for the command, and sweep a killed run's temp files.
+
+    :raises CorpusLocked: (exit 2) naming the pid of the run that holds the folder.
+    """
+    writable_corpus(corpus)
+    with CorpusLock(corpus):
+        removed = sweep_temp_files(corpus, (TEMP_PREFIX, _WRITE_TEST))
+        if removed:
+            log.warning("%s: removed %d temp file(s) left by a killed run", corpus, len(removed))
+        yield corpus
 
 
 def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from duplex.exports import AUDIO_VERSIONS, ExportError, NemoDuplexConfig, StreamsConfig, available_exporters
-from duplexsynth.cli.common import handle_errors
+from duplexsynth.cli.common import handle_errors, locked_corpus
 from duplexsynth.exporting import count_dialogues, export_corpus
 
 __all__ = ["export"]
@@ -62,7 +62,7 @@ def export(corpus: Path, formats: tuple[str, ...], frame_rate: float, chunk_ms: 
     from tqdm import tqdm
 
     failed: ExportError | None = None
-    with tqdm(total=total, unit="dialogue", desc="export", disable=None) as bar:
+    with locked_corpus(corpus), tqdm(total=total, unit="dialogue", desc="export", disable=None) as bar:
         try:
             outputs = export_corpus(corpus, list(formats), options, on_dialogue=lambda _: bar.update(1), audio=audio)
         except ExportError as e:

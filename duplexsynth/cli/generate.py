@@ -11,10 +11,12 @@ from duplexsynth.cli.common import (
     config_options,
     exit_for,
     handle_errors,
+    locked_corpus,
     writable_corpus,
 )
 from duplexsynth.corpus_folder import clear_corpus
 from duplexsynth.pipeline import StageReport, run_duplex, run_eval, run_speech, run_text
+from duplexsynth.preflight import check_engines
 from eval.asr.base import available_asr
 from text_dialogue.llm.base import available_llms
 
@@ -59,11 +61,15 @@ def generate(corpus: Path, config_path: Path | None, seed: int | None, dialogues
     Works offline with no options (Gemma 3 270M, piper joe + derived voices, Whisper base).
     """
     if overwrite:
-        clear_corpus(corpus)
+        with locked_corpus(corpus):  # never clear a folder another run is writing
+            clear_corpus(corpus)
     config = build_config(config_path, corpus, seed=seed, dialogues=dialogues, scenarios=scenarios or None,
                           variants=variants, llm=llm, asr=asr,
                           speech={"sampling_rate": sampling_rate} if sampling_rate else None)
-    writable_corpus(corpus)
-    reports = [run_text(corpus, config), run_speech(corpus, config), run_duplex(corpus, config), run_eval(corpus, config)]
+    writable_corpus(corpus)  # cheap checks first
+    check_engines(config, ["speech", "eval"])  # config problems stop here, before the LLM writes anything
+    with locked_corpus(corpus):
+        reports = [run_text(corpus, config), run_speech(corpus, config), run_duplex(corpus, config),
+                   run_eval(corpus, config)]
     click.echo(format_summary(reports))
     exit_for(reports)

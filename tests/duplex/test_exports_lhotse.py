@@ -9,11 +9,12 @@ import numpy as np
 import pytest
 
 from duplexsynth.exporting import export_corpus
+from _require import require
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the suite runs with --import-mode=importlib
 from exports_fixtures import audible_words, dialogue_one, make_corpus, source_audio  # noqa: E402
 
-lhotse = pytest.importorskip("lhotse")
+lhotse = require("lhotse")
 
 
 @pytest.fixture(scope="module")

@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 
 from duplexsynth.exporting import export_corpus
+from _require import require
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the suite runs with --import-mode=importlib
 from exports_fixtures import (  # noqa: E402
@@ -30,7 +31,7 @@ from exports_fixtures import (  # noqa: E402
     source_audio,
 )
 
-sphn = pytest.importorskip("sphn")
+sphn = require("sphn")
 
 MIMI_FRAME_RATE = 12.5
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from duplexsynth.exporting import export_corpus
+from _require import require
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the suite runs with --import-mode=importlib
 from exports_fixtures import audible_words, dialogue_one, make_corpus  # noqa: E402
@@ -21,7 +22,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_rttm_loads_in_pyannote_with_overlapping_speakers(corpus: Path) -> None:
-    util = pytest.importorskip("pyannote.database.util")
+    util = require("pyannote.database.util")
     annotations = util.load_rttm(str(corpus / "exports/rttm/all.rttm"))
     assert sorted(annotations) == ["dlg-1", "dlg-2"]
     ann = annotations["dlg-1"]
@@ -36,8 +37,8 @@ def test_rttm_loads_in_pyannote_with_overlapping_speakers(corpus: Path) -> None:
 
 
 def test_rttm_diarization_error_of_reference_against_itself_is_zero(corpus: Path) -> None:
-    metrics = pytest.importorskip("pyannote.metrics.diarization")
-    util = pytest.importorskip("pyannote.database.util")
+    metrics = require("pyannote.metrics.diarization")
+    util = require("pyannote.database.util")
     from pyannote.core import Segment, Timeline
 
     ann = util.load_rttm(str(corpus / "exports/rttm/dlg-1.rttm"))["dlg-1"]
@@ -51,7 +52,7 @@ def test_rttm_diarization_error_of_reference_against_itself_is_zero(corpus: Path
 
 
 def test_ctm_group_has_each_speakers_audible_words(corpus: Path) -> None:
-    meeteval_io = pytest.importorskip("meeteval.io")
+    meeteval_io = require("meeteval.io")
     files = [corpus / "exports/ctm/A.ctm", corpus / "exports/ctm/B.ctm"]
     group = meeteval_io.CTMGroup.load(files)
     by_file = group.grouped_by_filename()
@@ -65,7 +66,7 @@ def test_ctm_group_has_each_speakers_audible_words(corpus: Path) -> None:
 
 
 def test_stm_loads_in_meeteval_and_scores_zero_cpwer_against_itself(corpus: Path) -> None:
-    meeteval = pytest.importorskip("meeteval")
+    meeteval = require("meeteval")
     stm = meeteval.io.STM.load(corpus / "exports/stm/all.stm")
     lines = [x for x in stm.lines if x.filename == "dlg-1"]
     assert [(x.speaker_id, float(x.begin_time), float(x.end_time), x.transcript) for x in lines] == [
@@ -85,7 +86,7 @@ def test_stm_loads_in_meeteval_and_scores_zero_cpwer_against_itself(corpus: Path
 
 
 def test_textgrid_loads_in_praatio(corpus: Path) -> None:
-    textgrid = pytest.importorskip("praatio.textgrid")
+    textgrid = require("praatio.textgrid")
     tg = textgrid.openTextgrid(str(corpus / "exports/textgrid/dlg-1.TextGrid"), includeEmptyIntervals=False)
     assert tg.tierNames == ("A", "A-words", "B", "B-words", "event-backchannel", "event-gap",
                             "event-interruption", "event-overlap")

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from duplexsynth.cli.main import cli
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _run(*args: str):
@@ -56,14 +62,34 @@ def test_unknown_config_key_is_named(tmp_path: Path) -> None:
     assert "unknown key(s) ['sample_rate']" in result.output
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root can write anywhere")
-def test_unwritable_output_folder(tmp_path: Path) -> None:
-    locked = tmp_path / "locked"
-    locked.mkdir()
-    locked.chmod(0o500)
-    result = _run("generate", "--out", str(locked / "corpus"), "-n", "1")
-    assert result.exit_code == 2
-    assert "cannot write to the corpus folder" in result.output
+def _as_nobody() -> list[str]:
+    """The command prefix that drops root to ``nobody`` (CI runs as root, and root writes anywhere)."""
+    if os.geteuid() != 0:
+        return []
+    if shutil.which("setpriv"):
+        return ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"]
+    pytest.fail("running as root without setpriv: cannot test an unwritable folder as a normal user")
+
+
+def test_unwritable_output_folder() -> None:
+    # a folder outside pytest's root-only tmp tree, so ``nobody`` can reach it
+    base = Path(tempfile.mkdtemp(prefix="dsx-unwritable-"))
+    try:
+        base.chmod(0o755)
+        locked = base / "locked"
+        locked.mkdir()
+        locked.chmod(0o555)
+        env = {**os.environ, "PYTHONPATH": str(REPO), "HOME": str(base), "DUPLEXSYNTH_CACHE": str(base / "cache")}
+        out = subprocess.run([*_as_nobody(), sys.executable, "-m", "duplexsynth.cli.main", "generate",
+                              "--out", str(locked / "corpus"), "-n", "1"],
+                             capture_output=True, text=True, env=env, cwd=base, timeout=300)
+        assert out.returncode == 2, out.stderr
+        lines = out.stderr.strip().splitlines()
+        assert len(lines) == 1 and "cannot write to the corpus folder" in lines[0] and str(locked) in lines[0]
+        assert "Traceback" not in out.stderr and list(locked.iterdir()) == []
+    finally:
+        locked.chmod(0o755)
+        shutil.rmtree(base)
 
 
 def test_output_path_that_is_a_file(tmp_path: Path) -> None:

@@ -11,8 +11,10 @@ import pytest
 from corpus_core.errors import BackendError
 from eval.asr.base import available_asr, get_asr
 
-whisper = pytest.importorskip("whisper", reason="openai-whisper is not installed (pip install openai-whisper)")
-torch = pytest.importorskip("torch")
+from _require import require  # noqa: E402
+
+whisper = require("whisper", "openai-whisper is not installed (pip install openai-whisper)")
+torch = require("torch")
 
 
 def _tiny_checkpoint(path: Path) -> Path:

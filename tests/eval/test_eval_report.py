@@ -49,7 +49,7 @@ def test_report_command_writes_the_page(small_corpus: Path) -> None:
 
 def test_report_command_names_a_missing_manifest(tmp_path: Path) -> None:
     result = CliRunner().invoke(report, [str(tmp_path)])
-    assert result.exit_code != 0 and "timelines.jsonl" in result.output
+    assert result.exit_code == 2 and "timelines.jsonl" in result.output
 
 
 @pytest.mark.skipif(not Path(CHROMIUM).is_file(), reason="needs Debian's chromium (apt-get install -y chromium)")

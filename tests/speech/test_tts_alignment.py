@@ -6,6 +6,7 @@ import pytest
 
 from speech.records import Voice
 from speech.tts.alignment import text_words, words_from_phoneme_alignments
+from _require import require
 
 SR = 1000  # one sample per millisecond keeps the arithmetic readable
 
@@ -46,7 +47,7 @@ def test_poor_matches_give_none() -> None:
 
 
 def test_real_piper_word_times() -> None:
-    pytest.importorskip("onnx", reason="piper phoneme alignments need the onnx package")
+    require("onnx", reason="piper phoneme alignments need the onnx package")
     from speech.tts.piper import PiperConfig, PiperTTS
 
     out = PiperTTS(PiperConfig()).synthesize("I am fine, thanks. It costs 42 dollars.", Voice(id="joe", backend="piper"))

@@ -16,8 +16,9 @@ import pytest
 from corpus_core.errors import BackendError
 from speech.records import Voice
 from speech.tts.coqui import CoquiConfig, CoquiTTS, resolve_coqui_model
+from _require import require
 
-pytest.importorskip("torch", reason="the coqui backend seeds synthesis with torch")
+require("torch", reason="the coqui backend seeds synthesis with torch")
 
 
 class FakeXtts:

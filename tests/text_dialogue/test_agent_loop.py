@@ -11,6 +11,7 @@ from text_dialogue.agents import AgentLoopConfig, generate_dialogue
 from text_dialogue.disfluency import DisfluencyConfig
 from text_dialogue.llm.base import LLM, Completion, GenerationParams
 from text_dialogue.scenario import get_scenario
+from _require import require
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ def test_goal_ends_with_goodbye_and_disfluencies_are_marked() -> None:
 
 @pytest.fixture(scope="module")
 def gemma() -> LLM:
-    pytest.importorskip("llama_cpp")
+    require("llama_cpp")
     from text_dialogue.llm.llamacpp import LlamaCppConfig, LlamaCppLLM
 
     llm = LlamaCppLLM(LlamaCppConfig(n_threads=2))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from corpus_core.errors import ConfigError
+from corpus_core.errors import ConfigError, DuplexsynthError
 from text_dialogue.importers import detect_format, import_dialogues
 from text_dialogue.records import Dialogue, Turn
 
@@ -69,7 +69,7 @@ def test_sgd_json(tmp_path: Path) -> None:
 def test_errors_name_file_and_line(tmp_path: Path) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"speaker": "A", "text": "hi"}\n{oops\n')
-    with pytest.raises(ConfigError, match="bad.jsonl:2"):
+    with pytest.raises(DuplexsynthError, match="bad.jsonl:2"):
         import_dialogues(bad)
     with pytest.raises(ConfigError, match="no such file"):
         import_dialogues(tmp_path / "missing.txt")

@@ -19,6 +19,7 @@ from text_dialogue.agents import AgentLoopConfig, generate_dialogue
 from text_dialogue.llm.base import GenerationParams, get_llm
 from text_dialogue.llm.openai import OpenAIConfig, OpenAILLM
 from text_dialogue.scenario import get_scenario
+from _require import require
 
 
 def _free_port() -> int:
@@ -29,8 +30,8 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server_url() -> Iterator[str]:
-    pytest.importorskip("llama_cpp.server")
-    requests = pytest.importorskip("requests")
+    require("llama_cpp.server")
+    requests = require("requests")
     from text_dialogue.llm.llamacpp import default_gguf_path
 
     port = _free_port()

@@ -78,6 +78,11 @@ class OpenAILLM(LLM):
             headers["Authorization"] = f"Bearer {key}"
         return headers
 
+    def _redact(self, text: str) -> str:
+        """``text`` (a server's answer) with the API key blanked out, should the server echo it."""
+        key = os.environ.get(self.config.api_key_env)
+        return text.replace(key, "***") if key else text
+
     def _body(self, params: GenerationParams) -> dict[str, Any]:
         body: dict[str, Any] = {
             "model": self.config.model,
@@ -116,9 +121,10 @@ class OpenAILLM(LLM):
                 server_wait = float(retry_after) if retry_after.replace(".", "", 1).isdigit() else None
                 continue
             if response.status_code >= 400:
+                hint = (f"the server refused the key in ${self.config.api_key_env}"
+                        if response.status_code in (401, 403) else "check base_url and model")
                 raise BackendError(
-                    f"openai: HTTP {response.status_code} from {url}: {response.text[:300]}; "
-                    f"check base_url, model and the key in ${self.config.api_key_env}"
+                    f"openai: HTTP {response.status_code} from {url}: {self._redact(response.text[:300])}; {hint}"
                 )
             try:
                 return response.json()
