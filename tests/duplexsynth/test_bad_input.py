@@ -222,9 +222,9 @@ CASES = [
          expect=["run.yaml", "shouting", "telephone"]),
     Case("unknown-tts-option", {"run.yaml": "tts: {piper: {loudness: 3}}\n", "in.jsonl": jsonl(dialogue())},
          ["speak", "{c}", "--config", "{in}/run.yaml", "--input", "{in}/in.jsonl"],
-         expect=["piper", "loudness", "options are"]),
+         expect=["tts.piper", "loudness", "its options"]),
     Case("unknown-tts-backend", {"run.yaml": "tts: {nosuch: {}}\n"}, ["speak", "{c}", "--config", "{in}/run.yaml"],
-         expect=["tts", "nosuch", "piper"]),
+         expect=["unknown TTS backend 'nosuch'", "piper"]),
     Case("unknown-llm-option", {"run.yaml": "llm: {name: llamacpp, options: {temperature_x: 1}}\n"},
          ["text", "{c}", "--config", "{in}/run.yaml", "-n", "1"], expect=["llamacpp", "temperature_x"]),
 ]
