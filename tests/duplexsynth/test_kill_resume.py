@@ -4,7 +4,7 @@ The default stack (Gemma 3 270M, piper, faster-whisper) writes two short dialogu
 Kill moments are drawn from a seeded generator on the run's own progress, so they land
 while it writes, however fast the machine is: once an attempt holds the corpus lock
 (past start-up), it is killed right after its k-th new file or manifest group (k drawn
-in 1..12) plus a random fraction of a second, or after a drawn number of seconds
+in 1..5) plus a random fraction of a second, or after a drawn number of seconds
 without that much progress. Whatever was complete at each kill is recorded. After
 the 20 kills one last run finishes the corpus, and then:
 
@@ -42,11 +42,11 @@ from text_dialogue.records import Dialogue
 REPO = Path(__file__).resolve().parents[2]
 KILLS = 20
 #: an attempt is killed after this many new files / manifest groups (uniform, seeded) ...
-KILL_AFTER_EVENTS = (1, 12)
+KILL_AFTER_EVENTS = (1, 5)
 #: ... plus up to this many seconds, to land inside the next write
 KILL_JITTER = 0.3
 #: ... or after this many seconds (uniform, seeded) past start-up without that much progress
-KILL_AFTER_SECONDS = (1.0, 45.0)
+KILL_AFTER_SECONDS = (2.0, 40.0)
 CONFIG = """\
 dialogues: 2
 scenarios: [booking]
@@ -213,4 +213,4 @@ def test_generate_survives_20_kills(tmp_path: Path) -> None:
           f"{kills - mid_run} in the start-up of a rerun of the finished corpus), "
           f"{compared} finished groups compared byte for byte, "
           f"{len(resynthesized)} re-synthesized by the gate, 0 lost")
-    assert compared > 0 and mid_run >= KILLS // 2
+    assert compared > 0 and mid_run >= 12  # most kills land while it writes
