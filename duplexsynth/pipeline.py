@@ -22,10 +22,10 @@ from corpus_core.seeding import stable_seed
 from duplex.records import Timeline
 from duplexsynth.config import RunConfig
 from duplexsynth.corpus_checks import check_timeline_audio
+from duplexsynth.degrading import summarize_conditions
 from duplexsynth.failures import log_failure, reset_failures
 from duplexsynth.gate_actions import Gate
 from duplexsynth.meta import update_meta
-from duplexsynth.degrading import summarize_conditions
 from duplexsynth.preflight import probe_llm, probe_tts, take_asr, take_llm, take_tts_pool
 from duplexsynth.rendering import group_utterances, render_dialogue
 from eval.evaluate import load_eval_tools
