@@ -28,7 +28,7 @@ from eval.speaker_similarity import (
 from eval.turn_taking import TurnTakingConfig, measure_turn_taking
 from eval.vad import VAD, VADConfig, get_vad
 from eval.wer import char_errors, word_errors
-from eval.words import assign_words
+from eval.words import assign_words, join_words
 from speech.audio import resample
 from speech.records import Word
 
@@ -87,7 +87,7 @@ def _score_channel(timeline: Timeline, channel: int, words: list[Word], config: 
     segments = timeline.channel_segments(channel)
     out = []
     for seg, seg_words in zip(segments, assign_words(words, segments, config.assign_tolerance)):
-        hyp = " ".join(w.text for w in seg_words)
+        hyp = join_words(seg_words)
         bc = seg.kind == "backchannel"
         we, ce = word_errors(seg.text, hyp, backchannel=bc), char_errors(seg.text, hyp)
         out.append(TurnEval(

@@ -9,7 +9,7 @@ import numpy as np
 from duplex.records import Segment
 from speech.records import Word
 
-__all__ = ["assign_words"]
+__all__ = ["assign_words", "join_words"]
 
 
 def assign_words(words: Sequence[Word], segments: Sequence[Segment], tolerance: float) -> list[list[Word]]:
@@ -32,4 +32,23 @@ def assign_words(words: Sequence[Word], segments: Sequence[Segment], tolerance: 
         i = int(np.lexsort((tie, distance))[0])
         if distance[i] <= tolerance:
             out[i].append(w)
+    return out
+
+
+#: a token starting with one of these was split off the word before it ("1" + ".30pm", "Chang" + "'s")
+_GLUE_BEFORE = tuple(".,:;!?%'’)]}")
+
+
+def join_words(words: Sequence[Word]) -> str:
+    """Join ASR word tokens as the engine split them, not with a space before every token.
+
+    faster-whisper words keep their leading space in the engine but arrive stripped here; a
+    token that begins with punctuation (".30pm", ".m.", "'s") continued the word before it.
+    """
+    out = ""
+    for w in words:
+        text = w.text.strip()
+        if not text:
+            continue
+        out += text if (out and text.startswith(_GLUE_BEFORE)) or not out else " " + text
     return out
