@@ -59,7 +59,7 @@ def mono_cpwer(timeline: Timeline, words: Sequence[Word], tolerance: float = 0.3
     segments = sorted(timeline.segments, key=lambda s: s.start)
     reference = {sp: " ".join(s.text for s in segments if s.speaker == sp) for sp in sorted({s.speaker for s in segments})}
     by_speaker: dict[str, list[Word]] = {}
-    for seg, seg_words in zip(segments, assign_words(words, segments, tolerance)):
+    for seg, seg_words in zip(segments, assign_words(words, segments, tolerance, align=False)):
         by_speaker.setdefault(seg.speaker, []).extend(seg_words)
     hypothesis = {f"hyp-{sp}": join_words(sorted(ws, key=lambda w: w.start))
                   for sp, ws in by_speaker.items() if ws}

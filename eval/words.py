@@ -1,4 +1,10 @@
-"""Which ASR word belongs to which segment: the one place eval attributes words by time."""
+"""Which ASR word belongs to which segment: the one place eval attributes words to segments.
+
+A channel's ASR words are aligned to that channel's reference words across segment
+boundaries (an edit-distance alignment of normalized tokens, by jiwer), and split where the
+reference splits. Time alone misleads: Whisper starts a word early when silence comes before
+it, so the first word after a short pause would land on the segment before.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +13,48 @@ from typing import Sequence
 import numpy as np
 
 from duplex.records import Segment
+from eval.normalize import normalize_text
 from speech.records import Word
 
-__all__ = ["assign_words", "join_words"]
+__all__ = ["assign_words", "assign_words_by_time", "join_words", "word_units"]
+
+#: a token starting with one of these was split off the word before it ("1" + ".30pm", "Chang" + "'s")
+_GLUE_BEFORE = tuple(".,:;!?%'’)]}")
+#: an aligned word may move to a segment at most this far (s) from its own time
+MAX_ALIGNED_DISTANCE = 1.5
 
 
-def assign_words(words: Sequence[Word], segments: Sequence[Segment], tolerance: float) -> list[list[Word]]:
+def join_words(words: Sequence[Word]) -> str:
+    """Join ASR word tokens as the engine split them, not with a space before every token.
+
+    faster-whisper words keep their leading space in the engine but arrive stripped here; a
+    token that begins with punctuation (".30pm", ".m.", "'s") continued the word before it.
+    """
+    return " ".join(" ".join(w.text.strip() for w in unit).replace(" ", "") for unit in word_units(words))
+
+
+def word_units(words: Sequence[Word]) -> list[list[Word]]:
+    """ASR tokens grouped into the written words they form (a group never splits across segments)."""
+    units: list[list[Word]] = []
+    for w in words:
+        text = w.text.strip()
+        if not text:
+            continue
+        if units and text.startswith(_GLUE_BEFORE):
+            units[-1].append(w)
+        else:
+            units.append([w])
+    return units
+
+
+def _distances(t0: float, t1: float, segments: Sequence[Segment]) -> np.ndarray:
+    mid = (t0 + t1) / 2
+    starts = np.array([s.start for s in segments])
+    ends = np.array([s.end for s in segments])
+    return np.maximum(starts - mid, 0) + np.maximum(mid - ends, 0)
+
+
+def assign_words_by_time(words: Sequence[Word], segments: Sequence[Segment], tolerance: float) -> list[list[Word]]:
     """Give each ASR word to the segment nearest its midpoint; one list per segment.
 
     Inside two overlapping segments the one whose centre is nearer (relative to its
@@ -27,7 +69,7 @@ def assign_words(words: Sequence[Word], segments: Sequence[Segment], tolerance: 
     centers = (starts + ends) / 2
     for w in words:
         mid = (w.start + w.end) / 2
-        distance = np.maximum(starts - mid, 0) + np.maximum(mid - ends, 0)
+        distance = _distances(w.start, w.end, segments)
         tie = np.abs(mid - centers) / np.maximum(ends - starts, 1e-3)
         i = int(np.lexsort((tie, distance))[0])
         if distance[i] <= tolerance:
@@ -35,20 +77,63 @@ def assign_words(words: Sequence[Word], segments: Sequence[Segment], tolerance: 
     return out
 
 
-#: a token starting with one of these was split off the word before it ("1" + ".30pm", "Chang" + "'s")
-_GLUE_BEFORE = tuple(".,:;!?%'’)]}")
+def _aligned_segment(units: list[list[Word]], segments: Sequence[Segment]) -> list[int | None]:
+    """Segment index of each unit from an edit-distance alignment; ``None`` where it says nothing."""
+    from eval.wer import word_alignment
+
+    ref, ref_seg = [], []
+    for k, seg in enumerate(segments):
+        toks = normalize_text(seg.text, keep_fillers=True).split()
+        ref += toks
+        ref_seg += [k] * len(toks)
+    hyp, hyp_unit = [], []
+    for u, unit in enumerate(units):
+        toks = normalize_text("".join(w.text.strip() for w in unit), keep_fillers=True).split()
+        hyp += toks
+        hyp_unit += [u] * len(toks)
+    votes: list[list[int]] = [[] for _ in units]
+    for kind, r0, r1, h0, h1 in word_alignment(ref, hyp):
+        if kind in ("equal", "substitute"):
+            for r, h in zip(range(r0, r1), range(h0, h1)):
+                votes[hyp_unit[h]].append(ref_seg[r])
+    return [max(set(v), key=v.count) if v else None for v in votes]
 
 
-def join_words(words: Sequence[Word]) -> str:
-    """Join ASR word tokens as the engine split them, not with a space before every token.
+def assign_words(
+    words: Sequence[Word], segments: Sequence[Segment], tolerance: float, align: bool = True
+) -> list[list[Word]]:
+    """One list of ASR words per segment of one channel (segments in time order).
 
-    faster-whisper words keep their leading space in the engine but arrive stripped here; a
-    token that begins with punctuation (".30pm", ".m.", "'s") continued the word before it.
+    With ``align`` the words are aligned to the segments' reference words and split at the
+    segment boundaries; a word the alignment does not place (an insertion, a filler) joins
+    its neighbours' segment, the one nearer in time. Without it (or when segments overlap,
+    as two speakers' do in a mono mix) each word goes to the segment nearest in time.
+    Words farther than ``tolerance`` from every segment are dropped either way.
+
+    :param tolerance: seconds a word may lie outside every segment and still count.
     """
-    out = ""
-    for w in words:
-        text = w.text.strip()
-        if not text:
+    ordered = all(a.end <= b.start + 1e-6 for a, b in zip(segments, segments[1:]))
+    if not align or not ordered or len(segments) < 2:
+        return assign_words_by_time(words, segments, tolerance)
+    units = [u for u in word_units(sorted(words, key=lambda w: w.start))
+             if _distances(u[0].start, u[-1].end, segments).min() <= tolerance]
+    if not units:
+        return [[] for _ in segments]
+    by_time = [int(np.argmin(_distances(u[0].start, u[-1].end, segments))) for u in units]
+    target = _aligned_segment(units, segments)
+    for i, (unit, k) in enumerate(zip(units, target)):
+        if k is not None and _distances(unit[0].start, unit[-1].end, [segments[k]])[0] > MAX_ALIGNED_DISTANCE:
+            target[i] = None  # matched a word of a far segment: the alignment went astray here
+    # unplaced units: the segment of an aligned neighbour, preferring the one nearer in time
+    for i, k in enumerate(target):
+        if k is not None:
             continue
-        out += text if (out and text.startswith(_GLUE_BEFORE)) or not out else " " + text
+        prev = next((target[j] for j in range(i - 1, -1, -1) if target[j] is not None), None)
+        nxt = next((target[j] for j in range(i + 1, len(target)) if target[j] is not None), None)
+        options = [c for c in (prev, nxt) if c is not None] or [by_time[i]]
+        dist = [_distances(units[i][0].start, units[i][-1].end, [segments[c]])[0] for c in options]
+        target[i] = options[int(np.argmin(dist))] if min(dist) <= tolerance else by_time[i]
+    out: list[list[Word]] = [[] for _ in segments]
+    for unit, k in zip(units, target):
+        out[int(k)].extend(unit)  # type: ignore[arg-type]
     return out
