@@ -15,12 +15,15 @@ hypothesis that say the same words in written or spoken form meet in one spellin
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 from typing import Callable
 
 from corpus_core.errors import MissingDependency
+from text_dialogue.records import Dialogue, Turn
 
-__all__ = ["to_spoken", "spell_number", "spell_digits", "num2words_version", "ABBREVIATIONS"]
+__all__ = ["to_spoken", "with_spoken", "spoken_form", "spell_number", "spell_digits", "spoken_form_info",
+           "ABBREVIATIONS"]
 
 #: abbreviations and symbols spelled out (matched as whole tokens, case-sensitive)
 ABBREVIATIONS: dict[str, str] = {
@@ -51,14 +54,17 @@ def _num2words() -> Callable[..., str]:
     return num2words
 
 
-def num2words_version() -> str | None:
-    """The installed num2words version, for meta.json (``None`` when it is missing)."""
-    try:
-        from importlib.metadata import version
+def spoken_form_info() -> dict[str, str | None]:
+    """The libraries behind the spoken form and sentence boundaries, with versions, for meta.json."""
+    from importlib.metadata import PackageNotFoundError, version
 
-        return version("num2words")
-    except Exception:  # noqa: BLE001 - metadata of an absent package
-        return None
+    out: dict[str, str | None] = {}
+    for name in ("num2words", "pysbd"):
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = None
+    return out
 
 
 def spell_number(digits: str, ordinal: bool = False) -> str:
@@ -164,3 +170,17 @@ def to_spoken(text: str) -> str:
     for pattern, repl in _RULES[1:]:
         out = pattern.sub(repl, out)
     return re.sub(r"[ \t]{2,}", " ", out).strip()
+
+
+def spoken_form(turn: Turn) -> str:
+    """What the TTS says for ``turn``: its stored spoken form, or one made now (older corpora)."""
+    return turn.spoken if turn.spoken is not None else to_spoken(turn.text)
+
+
+def with_spoken(dialogue: Dialogue) -> Dialogue:
+    """``dialogue`` with each turn's ``spoken`` filled in where it differs from ``text``."""
+    turns = []
+    for t in dialogue.turns:
+        spoken = to_spoken(t.text)
+        turns.append(replace(t, spoken=None if spoken == t.text else spoken))
+    return replace(dialogue, turns=tuple(turns))
