@@ -18,7 +18,8 @@ from speech.records import Word
 
 __all__ = ["assign_words", "assign_words_by_time", "join_words", "word_units"]
 
-#: a token starting with one of these was split off the word before it ("1" + ".30pm", "Chang" + "'s")
+#: a token starting with one of these was split off the word before it ("1" + ".30pm", "Chang" + "'s");
+#: so was "-" before a digit ("650" + "-967")
 _GLUE_BEFORE = tuple(".,:;!?%'’)]}")
 #: an aligned word may move to a segment at most this far (s) from its own time
 MAX_ALIGNED_DISTANCE = 1.5
@@ -40,7 +41,7 @@ def word_units(words: Sequence[Word]) -> list[list[Word]]:
         text = w.text.strip()
         if not text:
             continue
-        if units and text.startswith(_GLUE_BEFORE):
+        if units and (text.startswith(_GLUE_BEFORE) or (text[0] == "-" and text[1:2].isdigit())):
             units[-1].append(w)
         else:
             units.append([w])
@@ -77,8 +78,9 @@ def assign_words_by_time(words: Sequence[Word], segments: Sequence[Segment], tol
     return out
 
 
-def _aligned_segment(units: list[list[Word]], segments: Sequence[Segment]) -> list[int | None]:
-    """Segment index of each unit from an edit-distance alignment; ``None`` where it says nothing."""
+def _aligned_segment(units: list[list[Word]], segments: Sequence[Segment]) -> tuple[list[int | None], list[bool]]:
+    """Segment index of each unit from an edit-distance alignment (``None`` where it says nothing),
+    and whether every token of the unit matched exactly."""
     from eval.wer import word_alignment
 
     ref, ref_seg = [], []
@@ -92,11 +94,17 @@ def _aligned_segment(units: list[list[Word]], segments: Sequence[Segment]) -> li
         hyp += toks
         hyp_unit += [u] * len(toks)
     votes: list[list[int]] = [[] for _ in units]
+    exact = [True] * len(units)
     for kind, r0, r1, h0, h1 in word_alignment(ref, hyp):
         if kind in ("equal", "substitute"):
             for r, h in zip(range(r0, r1), range(h0, h1)):
                 votes[hyp_unit[h]].append(ref_seg[r])
-    return [max(set(v), key=v.count) if v else None for v in votes]
+        if kind != "equal":
+            for h in range(h0, h1):
+                exact[hyp_unit[h]] = False
+    for u, v in enumerate(votes):
+        exact[u] = exact[u] and bool(v)
+    return [max(set(v), key=v.count) if v else None for v in votes], exact
 
 
 def assign_words(
@@ -115,25 +123,31 @@ def assign_words(
     ordered = all(a.end <= b.start + 1e-6 for a, b in zip(segments, segments[1:]))
     if not align or not ordered or len(segments) < 2:
         return assign_words_by_time(words, segments, tolerance)
+    # Whisper's times drift after long silences: a word the alignment matches exactly may lie a
+    # little farther out than ``tolerance`` and still be that segment's word
     units = [u for u in word_units(sorted(words, key=lambda w: w.start))
-             if _distances(u[0].start, u[-1].end, segments).min() <= tolerance]
+             if _distances(u[0].start, u[-1].end, segments).min() <= max(tolerance, MAX_ALIGNED_DISTANCE)]
     if not units:
         return [[] for _ in segments]
     by_time = [int(np.argmin(_distances(u[0].start, u[-1].end, segments))) for u in units]
-    target = _aligned_segment(units, segments)
+    target, exact = _aligned_segment(units, segments)
     for i, (unit, k) in enumerate(zip(units, target)):
-        if k is not None and _distances(unit[0].start, unit[-1].end, [segments[k]])[0] > MAX_ALIGNED_DISTANCE:
+        distance = _distances(unit[0].start, unit[-1].end, segments)
+        if k is not None and distance[k] > MAX_ALIGNED_DISTANCE:
             target[i] = None  # matched a word of a far segment: the alignment went astray here
+        if distance.min() > tolerance and not (exact[i] and target[i] is not None):
+            target[i] = -1  # outside every segment and not an exact match: noise or leaked speech
     # unplaced units: the segment of an aligned neighbour, preferring the one nearer in time
     for i, k in enumerate(target):
         if k is not None:
             continue
-        prev = next((target[j] for j in range(i - 1, -1, -1) if target[j] is not None), None)
-        nxt = next((target[j] for j in range(i + 1, len(target)) if target[j] is not None), None)
+        prev = next((target[j] for j in range(i - 1, -1, -1) if target[j] not in (None, -1)), None)
+        nxt = next((target[j] for j in range(i + 1, len(target)) if target[j] not in (None, -1)), None)
         options = [c for c in (prev, nxt) if c is not None] or [by_time[i]]
         dist = [_distances(units[i][0].start, units[i][-1].end, [segments[c]])[0] for c in options]
         target[i] = options[int(np.argmin(dist))] if min(dist) <= tolerance else by_time[i]
     out: list[list[Word]] = [[] for _ in segments]
     for unit, k in zip(units, target):
-        out[int(k)].extend(unit)  # type: ignore[arg-type]
+        if k != -1:
+            out[int(k)].extend(unit)  # type: ignore[arg-type]
     return out

@@ -61,3 +61,16 @@ def test_asr_tokens_split_by_the_engine_stay_together() -> None:
     words = [Word("See", 0.0, 0.2), Word("you", 0.2, 0.3), Word("at", 0.3, 0.4), Word("1", 0.4, 0.6),
              Word(".30pm.", 0.6, 1.25), Word("Great.", 1.25, 2.0)]
     assert _texts(assign_words(words, segs, 0.3)) == ["See you at 1.30pm.", "Great."]
+
+
+def test_an_exact_match_just_outside_the_tolerance_is_kept() -> None:
+    # Whisper put "No thank" 0.6 s before the segment (time drift after a long silence)
+    segs = [_seg(0.0, 1.0, "Sure."), _seg(5.0, 6.0, "No thank you.")]
+    words = [Word("Sure.", 0.0, 1.0), Word("No", 4.2, 4.4), Word("thank", 4.4, 4.6), Word("you.", 5.2, 5.8),
+             Word("Bye", 9.0, 9.2)]
+    assert _texts(assign_words(words, segs, 0.3)) == ["Sure.", "No thank you."]
+
+
+def test_phone_number_tokens_stay_one_word() -> None:
+    words = [Word("650", 0.0, 0.5), Word("-967", 0.5, 1.0), Word("-7477.", 1.0, 1.5)]
+    assert join_words(words) == "650-967-7477."
