@@ -16,6 +16,7 @@ import numpy as np
 from corpus_core.errors import ConfigError
 from duplex.records import Timeline
 from eval.asr.base import ASR, ASR_SAMPLING_RATE
+from eval.backchannel_recall import backchannel_recall, mark_heard
 from eval.cpwer import mono_cpwer
 from eval.gate import GateConfig, share_above
 from eval.normalize import FILLER_WORDS, normalize_text
@@ -125,10 +126,14 @@ def evaluate_timeline(
         metrics["cpwer"] = mono_cpwer(timeline, asr.transcribe(mono), config.assign_tolerance).to_dict()
     if config.speaker_similarity and tools.encoder is not None:
         metrics["speaker_similarity"] = speaker_similarity(timeline, stereo, tools.encoder, config.similarity_options)
+    spans = None
     if config.turn_taking and tools.vad is not None:
         stats = measure_turn_taking(stereo, sr, tools.vad, config.turn_taking_options)
         metrics["turn_taking"] = stats.to_dict()
         metrics["turn_taking_summary"] = stats.summary()
+        spans = stats.ipu_spans
+    turn_evals = mark_heard(turn_evals, spans)
+    metrics["backchannels"] = backchannel_recall(turn_evals)
     return turn_evals, DialogueEval(**{**summary.__dict__, "metrics": metrics})
 
 
