@@ -42,7 +42,10 @@ _SPELLING = {
     "ok": "okay", "mhm": "mm-hmm", "mmhmm": "mm-hmm", "mm-hm": "mm-hmm", "um-hum": "mm-hmm", "m-hm": "mm-hmm",
     "uhhuh": "uh-huh", "uh-hu": "uh-huh", "alright": "all right", "yea": "yeah", "ya": "yeah", "cannot": "can not",
     # homophones no listener (and no ASR) can tell apart
-    "its": "it is",
+    "its": "it is", "their": "there",
+    # contractions typed without the apostrophe (human-written text): as Whisper's rules expand them
+    "thats": "that is", "whats": "what is", "dont": "do not", "didnt": "did not", "doesnt": "does not",
+    "isnt": "is not", "cant": "can not", "im": "i am", "ive": "i have", "youre": "you are",
 }
 #: equivalence classes of backchannel sounds that ASR writes in several ways
 _BACKCHANNEL_CLASS = {"mm": "mm-hmm", "hmm": "mm-hmm", "mmm": "mm-hmm", "huh": "uh-huh", "yep": "yeah", "yup": "yeah"}
@@ -86,7 +89,9 @@ def _canonical_words(words: list[str]) -> list[str]:
         nxt = words[i + 1] if i + 1 < len(words) else ""
         if w == "and" and prev in ("hundred", "thousand", "million") and nxt in _NUMBER_WORDS:
             continue
-        if w in ("oclock", "o'clock"):
+        if w in ("oclock", "o'clock") or (w == "clock" and prev == "o"):
+            if w == "clock":
+                out.pop()
             continue
         if w in ("p", "a") and nxt == "m" and prev in _NUMBER_WORDS:
             out.append(w + "m")

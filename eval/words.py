@@ -31,7 +31,7 @@ def join_words(words: Sequence[Word]) -> str:
     faster-whisper words keep their leading space in the engine but arrive stripped here; a
     token that begins with punctuation (".30pm", ".m.", "'s") continued the word before it.
     """
-    return " ".join(" ".join(w.text.strip() for w in unit).replace(" ", "") for unit in word_units(words))
+    return " ".join("".join(w.text.strip() for w in unit) for unit in word_units(words))
 
 
 def word_units(words: Sequence[Word]) -> list[list[Word]]:
@@ -78,9 +78,12 @@ def assign_words_by_time(words: Sequence[Word], segments: Sequence[Segment], tol
     return out
 
 
-def _aligned_segment(units: list[list[Word]], segments: Sequence[Segment]) -> tuple[list[int | None], list[bool]]:
+def _aligned_segment(
+    units: list[list[Word]], segments: Sequence[Segment]
+) -> tuple[list[int | None], list[bool], list[list[tuple[str, int | None]]]]:
     """Segment index of each unit from an edit-distance alignment (``None`` where it says nothing),
-    and whether every token of the unit matched exactly."""
+    whether every token of the unit matched exactly, and each unit's normalized tokens with the
+    segment each token aligned to."""
     from eval.wer import word_alignment
 
     ref, ref_seg = [], []
@@ -94,17 +97,44 @@ def _aligned_segment(units: list[list[Word]], segments: Sequence[Segment]) -> tu
         hyp += toks
         hyp_unit += [u] * len(toks)
     votes: list[list[int]] = [[] for _ in units]
+    token_seg: list[int | None] = [None] * len(hyp)
     exact = [True] * len(units)
     for kind, r0, r1, h0, h1 in word_alignment(ref, hyp):
         if kind in ("equal", "substitute"):
             for r, h in zip(range(r0, r1), range(h0, h1)):
                 votes[hyp_unit[h]].append(ref_seg[r])
+                token_seg[h] = ref_seg[r]
         if kind != "equal":
             for h in range(h0, h1):
                 exact[hyp_unit[h]] = False
+    tokens: list[list[tuple[str, int | None]]] = [[] for _ in units]
+    for h, u in enumerate(hyp_unit):
+        tokens[u].append((hyp[h], token_seg[h]))
     for u, v in enumerate(votes):
         exact[u] = exact[u] and bool(v)
-    return [max(set(v), key=v.count) if v else None for v in votes], exact
+    return [max(set(v), key=v.count) if v else None for v in votes], exact, tokens
+
+
+def _split_unit(unit: list[Word], tokens: list[tuple[str, int | None]]) -> list[tuple[int, Word]] | None:
+    """A unit whose tokens aligned to two or more segments ("925-288-0999" across a pause inside
+    the number), cut into one pseudo-word per segment: its normalized tokens, times shared out."""
+    segs = [k for _, k in tokens if k is not None]
+    if len(set(segs)) < 2 or segs != sorted(segs):
+        return None
+    filled, last = [], segs[0]
+    for _, k in tokens:
+        last = k if k is not None else last
+        filled.append(last)
+    start, end, n = unit[0].start, unit[-1].end, len(tokens)
+    out, i = [], 0
+    while i < n:
+        j = i
+        while j < n and filled[j] == filled[i]:
+            j += 1
+        text = " ".join(t for t, _ in tokens[i:j])
+        out.append((filled[i], Word(text, round(start + (end - start) * i / n, 3), round(start + (end - start) * j / n, 3))))
+        i = j
+    return out
 
 
 def assign_words(
@@ -130,7 +160,7 @@ def assign_words(
     if not units:
         return [[] for _ in segments]
     by_time = [int(np.argmin(_distances(u[0].start, u[-1].end, segments))) for u in units]
-    target, exact = _aligned_segment(units, segments)
+    target, exact, tokens = _aligned_segment(units, segments)
     for i, (unit, k) in enumerate(zip(units, target)):
         distance = _distances(unit[0].start, unit[-1].end, segments)
         if k is not None and distance[k] > MAX_ALIGNED_DISTANCE:
@@ -147,7 +177,13 @@ def assign_words(
         dist = [_distances(units[i][0].start, units[i][-1].end, [segments[c]])[0] for c in options]
         target[i] = options[int(np.argmin(dist))] if min(dist) <= tolerance else by_time[i]
     out: list[list[Word]] = [[] for _ in segments]
-    for unit, k in zip(units, target):
-        if k != -1:
+    for unit, k, toks in zip(units, target, tokens):
+        if k == -1:
+            continue
+        parts = _split_unit(unit, toks)
+        if parts is None:
             out[int(k)].extend(unit)  # type: ignore[arg-type]
+        else:
+            for seg_index, word in parts:
+                out[seg_index].append(word)
     return out

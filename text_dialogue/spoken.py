@@ -33,7 +33,7 @@ ABBREVIATIONS: dict[str, str] = {
     "Mr.": "Mister", "Mrs.": "Missus", "Ms.": "Miz", "Dr.": "Doctor", "Prof.": "Professor",
     "Jr.": "Junior", "Sr.": "Senior", "vs.": "versus", "etc.": "et cetera", "e.g.": "for example",
     "i.e.": "that is", "approx.": "approximately", "min.": "minutes", "hrs": "hours", "hr": "hour",
-    "&": "and", "@": "at", "+": "plus", "=": "equals", "w/": "with",
+    "&": "and", "@": "at", "+": "plus", "=": "equals", "w/": "with", "u": "you", "ur": "your",
 }
 _MONTHS = {
     "jan": "January", "feb": "February", "mar": "March", "apr": "April", "jun": "June", "jul": "July",
@@ -137,7 +137,8 @@ _RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str] | str]] = [
     (re.compile(r"\b(\d{3})[-.](\d{3})[-.](\d{4})\b|\((\d{3})\)\s*(\d{3})-(\d{4})"),
      lambda m: ", ".join(spell_digits(g) for g in m.groups() if g)),
     (re.compile(r"\$\s?(\d[\d,]*)(?:\.(\d\d))?\b"), _money),
-    (re.compile(r"\b(\d{1,2})(?:[:.](\d\d))?\s*([ap])\s?\.?\s?m\b\.?", re.I),
+    # "730pm" / "1245 p.m.": ASR writes some times without the colon
+    (re.compile(r"\b(\d{1,2})(?:[:.]?(\d\d))?\s*([ap])\s?\.?\s?m\b\.?", re.I),
      lambda m: _keep_stop(m, _time(m.group(1), m.group(2), m.group(3).lower()))),
     (re.compile(r"\b(\d{1,2}):(\d\d)\b"), lambda m: _time(m.group(1), m.group(2), None)),
     (re.compile(r"\b(\d[\d,]*)(st|nd|rd|th)\b", re.I), lambda m: spell_number(m.group(1), ordinal=True)),

@@ -74,3 +74,11 @@ def test_an_exact_match_just_outside_the_tolerance_is_kept() -> None:
 def test_phone_number_tokens_stay_one_word() -> None:
     words = [Word("650", 0.0, 0.5), Word("-967", 0.5, 1.0), Word("-7477.", 1.0, 1.5)]
     assert join_words(words) == "650-967-7477."
+
+
+def test_a_number_spoken_across_a_pause_is_split_at_the_segment_boundary() -> None:
+    # the spoken form "nine two five, two eight eight, ..." paused at a comma; Whisper wrote one token
+    segs = [_seg(0.0, 2.0, "Call nine two five,"), _seg(2.3, 4.5, "two eight eight, zero nine nine nine.")]
+    words = [Word("Call", 0.0, 0.3), Word("925-288-0999.", 0.4, 4.4)]
+    out = _texts(assign_words(words, segs, 0.3))
+    assert out == ["Call nine two five", "two eight eight zero nine nine nine"]
