@@ -1,7 +1,8 @@
 """The ASR round trip and the per-dialogue metrics.
 
 For each dialogue: transcribe each channel with word timestamps, assign words to the
-timeline's segments by time and score them (WER/CER; backchannels apart); transcribe
+timeline's segments by aligning them to the segments' words (:mod:`eval.words`) and score
+them (WER/CER with jiwer; backchannels apart, as recall); transcribe
 the mono mix for cpWER; embed each turn for speaker similarity; and measure
 turn-taking events from each channel's voice activity.
 """

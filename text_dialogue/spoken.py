@@ -3,7 +3,7 @@
 Written task-oriented text is full of forms a TTS engine reads badly or ambiguously:
 "1:30 pm", "$45", "4.0", "925-288-0999", "March 1st", "&", "SF", "Dr. Smith". The
 spoken form spells them out ("one thirty P M", "forty-five dollars", "four point
-zero", "nine two five, two eight eight, ...") so that the TTS reads what the
+zero", "nine two five two eight eight ...") so that the TTS reads what the
 transcript says, and the transcript (exports, text streams, eval reference) says
 what the audio holds. Numbers are spelled by ``num2words``; the rules here only find
 them and decide how they are read (time, money, phone number, year, ordinal, decimal).
@@ -135,7 +135,9 @@ _RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str] | str]] = [
     # ASR word tokens joined with spaces: "1 .30pm" -> "1.30pm", "12 p .m." -> "12 p.m."
     (re.compile(r"(\d)\s+([.:]\d)"), r"\1\2"),
     (re.compile(r"\b(\d{3})[-.](\d{3})[-.](\d{4})\b|\((\d{3})\)\s*(\d{3})-(\d{4})"),
-     lambda m: ", ".join(spell_digits(g) for g in m.groups() if g)),
+     # no commas between the groups: a drawn pause (and a listener backchannel) inside a number
+     # would split it across segments and read as a short utterance of its own
+     lambda m: " ".join(spell_digits(g) for g in m.groups() if g)),
     (re.compile(r"\$\s?(\d[\d,]*)(?:\.(\d\d))?\b"), _money),
     # "730pm" / "1245 p.m.": ASR writes some times without the colon
     (re.compile(r"\b(\d{1,2})(?:[:.]?(\d\d))?\s*([ap])\s?\.?\s?m\b\.?", re.I),

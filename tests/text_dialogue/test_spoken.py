@@ -11,7 +11,7 @@ from text_dialogue.spoken import to_spoken
 @pytest.mark.parametrize("written, spoken", [
     ("Table for 2 at 6:45 pm.", "Table for two at six forty-five P M."),
     ("It costs $45 & it has a 4.0 rating.", "It costs forty-five dollars and it has a four point zero rating."),
-    ("Call 925-288-0999.", "Call nine two five, two eight eight, zero nine nine nine."),
+    ("Call 925-288-0999.", "Call nine two five two eight eight zero nine nine nine."),
     ("On March 1st at 1:30 p.m.", "On March first at one thirty P M."),
     ("On Jan. 5 in SF", "On January fifth in San Francisco"),
     ("P.f. Chang's", "P F Chang's"),
