@@ -41,6 +41,7 @@ _TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
 _SPELLING = {
     "ok": "okay", "mhm": "mm-hmm", "mmhmm": "mm-hmm", "mm-hm": "mm-hmm", "um-hum": "mm-hmm", "m-hm": "mm-hmm",
     "uhhuh": "uh-huh", "uh-hu": "uh-huh", "alright": "all right", "yea": "yeah", "ya": "yeah", "cannot": "can not",
+    "yup": "yep",
     # homophones no listener (and no ASR) can tell apart
     "its": "it is", "their": "there",
     # contractions typed without the apostrophe (human-written text): as Whisper's rules expand them

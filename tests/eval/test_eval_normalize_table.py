@@ -57,6 +57,7 @@ PAIRS = [
     ("Dr. Smith", "Doctor Smith"),
     ("Ya, sure", "Yeah, sure."),
     ("thats all", "that's all"),
+    ("yup, that is correct", "Yep, that is correct."),
     ("is there live music", "is their live music"),
     ("at one o'clock", "at one o clock"),
     ("when do u want it", "when do you want it"),
