@@ -134,7 +134,8 @@ def _dotted_number(m: re.Match[str]) -> str:
 _RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str] | str]] = [
     # ASR word tokens joined with spaces: "1 .30pm" -> "1.30pm", "12 p .m." -> "12 p.m."
     (re.compile(r"(\d)\s+([.:]\d)"), r"\1\2"),
-    (re.compile(r"\b(\d{3})[-.](\d{3})[-.](\d{4})\b|\((\d{3})\)\s*(\d{3})-(\d{4})"),
+    # phone numbers, also as ASR writes them when no pause splits the groups ("925 2880999")
+    (re.compile(r"\b(\d{3})[-. ]?(\d{3})[-. ]?(\d{4})\b|\((\d{3})\)\s*(\d{3})-(\d{4})"),
      # no commas between the groups: a drawn pause (and a listener backchannel) inside a number
      # would split it across segments and read as a short utterance of its own
      lambda m: " ".join(spell_digits(g) for g in m.groups() if g)),

@@ -45,6 +45,8 @@ PAIRS = [
     ("call 925-288-0999", "call nine two five two eight eight zero nine nine nine"),
     ("call 925-288-0999", "call nine two five two eight eight oh nine nine nine"),
     ("call (415) 555-1234", "call 415-555-1234"),
+    ("call 925-288-0999", "call 925 2880999"),
+    ("call 925-288-0999", "call 9252880999"),
     ("1200 Contra Costa Boulevard", "one thousand two hundred Contra Costa Boulevard"),
     ("1200 Contra Costa Boulevard", "one thousand, two hundred Contra Costa Blvd."),
     ("3141 Crow Canyon Place", "three thousand one hundred and forty-one Crow Canyon Place"),
