@@ -1,6 +1,7 @@
 """Split one utterance at its real pauses: text boundaries confirmed by audio silences.
 
-A sentence or clause boundary in the text ("." "?" "!" / "," ";" ":" dashes) counts
+A sentence boundary (found by pysbd, which knows abbreviations, initials, decimals and
+times) or a clause boundary ("," ";" ":" dashes) in the text counts
 only where the audio has a silence near the time the text predicts for it. Between
 confirmed boundaries the utterance is cut into :class:`Piece` s, so the turn-taking
 model can stretch or shrink each pause and place listener backchannels in it.
@@ -10,12 +11,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
+from corpus_core.errors import MissingDependency
 from speech.records import Utterance, Word
 
-__all__ = ["Piece", "FRAME_SECONDS", "find_silences", "split_utterance", "speech_level"]
+__all__ = ["Piece", "FRAME_SECONDS", "find_silences", "sentence_ends", "split_utterance", "speech_level"]
 
 #: analysis frame of every level measurement
 FRAME_SECONDS = 0.01
@@ -63,11 +67,32 @@ def find_silences(levels: np.ndarray, threshold_db: float, min_silence: float) -
     return np.stack([starts[keep], ends[keep]], axis=1) if keep.any() else np.zeros((0, 2), dtype=int)
 
 
+@lru_cache(maxsize=1)
+def _segmenter() -> Any:
+    try:
+        import pysbd
+    except ImportError:
+        raise MissingDependency("pysbd", why="sentence boundaries that know abbreviations") from None
+    return pysbd.Segmenter(language="en", clean=False, char_span=True)
+
+
+def sentence_ends(text: str) -> list[int]:
+    """Token indices (whitespace tokens of ``text``) that end a sentence, the last one included.
+
+    A real segmenter (pysbd) decides, so the periods of "P.f. Chang's", "Dr. Smith",
+    "3.5 stars", "1:30 p.m. on Jan. 5" and "U.S." do not end sentences.
+    """
+    spans = _segmenter().segment(text) if text.strip() else []
+    ends = {sp.start + len(sp.sent.rstrip()) for sp in spans}
+    return [i for i, m in enumerate(_TOKEN.finditer(text)) if m.end() in ends and _SENTENCE_END.search(m.group())]
+
+
 def _boundaries(tokens: list[str]) -> list[tuple[int, str]]:
     """(token index, kind) for each boundary after a token, the last token excluded."""
     out = []
+    ends = set(sentence_ends(" ".join(tokens)))
     for i, tok in enumerate(tokens[:-1]):
-        if _SENTENCE_END.search(tok):
+        if i in ends:
             out.append((i, "sentence"))
         elif _PHRASE_END.search(tok) or _DASH.match(tokens[i + 1]):
             out.append((i, "phrase"))

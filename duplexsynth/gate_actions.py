@@ -1,7 +1,11 @@
 """The WER gate in the pipeline: evaluate a dialogue, then pass, flag, drop or re-synthesize it.
 
-Re-synthesis speaks the failed turns again with another engine seed, writes them to new
-files, re-renders the dialogue and evaluates it again, up to ``gate.max_retries`` rounds.
+Re-synthesis speaks the failed turns again, writes them to new files, re-renders the
+dialogue and evaluates it again, up to ``gate.max_retries`` rounds. What changes depends on
+the engine: one whose seed steers its audio (coqui) gets another seed; a deterministic one
+(espeak, piper) would say the same again, so round 1 speaks slower and later rounds also set
+the words the ASR missed apart with commas (:mod:`eval.respell`). Every action is counted
+for meta.json.
 Manifests are rewritten for that dialogue before its eval records are written, so a
 killed run never leaves eval records that describe audio the manifests do not.
 """
@@ -29,6 +33,7 @@ from eval.asr.base import ASR
 from eval.evaluate import evaluate_timeline
 from eval.gate import gate_dialogue
 from eval.records import DialogueEval, TurnEval
+from eval.respell import isolate_words, missed_tokens
 from speech.audio import read_audio, write_audio
 from speech.records import Utterance
 from speech.synthesize import TTSPool, speak_text, turn_rates
@@ -38,6 +43,9 @@ from text_dialogue.records import Dialogue
 __all__ = ["Gate"]
 
 log = logging.getLogger(__name__)
+
+#: each re-synthesis round of a deterministic engine speaks this much slower again (rate factor)
+RESPEAK_SLOWER = 0.88
 
 
 class Gate:
@@ -55,12 +63,12 @@ class Gate:
         while True:
             stereo, _ = read_audio(inside(self.corpus, eval_audio_path(timeline, self.config.eval.audio)))
             turns, summary = evaluate_timeline(timeline, stereo, asr, self.config.eval)
-            decision = gate_dialogue(turns, self.config.eval.gate, rounds)
+            decision = gate_dialogue(turns, self.config.eval.gate, rounds, summary.metrics)
             if decision.action_taken != "resynthesize":
                 break
             rounds += 1
             log.info("gate: %s: re-synthesizing turns %s (round %d)", timeline.id, decision.turns_to_resynthesize, rounds)
-            timeline = self._resynthesize(timeline, decision.turns_to_resynthesize, rounds)
+            timeline = self._resynthesize(timeline, decision.turns_to_resynthesize, rounds, turns)
         self.actions[decision.action_taken] += 1
         if decision.action_taken == "drop":
             self._drop(timeline, decision.reason)
@@ -73,10 +81,24 @@ class Gate:
         return turns, replace(summary, metrics=metrics)
 
     def counts(self) -> dict[str, Any]:
-        """How many dialogues each gate action applied to, for meta.json."""
+        """How many dialogues each gate action applied to, and how many turns each re-synthesis
+        change ("resynthesize:reseed", "resynthesize:slower", "resynthesize:isolate") touched."""
         return {"gate": dict(self.actions)}
 
-    def _resynthesize(self, timeline: Timeline, turn_indices: list[int], rounds: int) -> Timeline:
+    def _respeak(self, utt: Utterance, rounds: int, seeded: bool, evals: list[TurnEval]) -> tuple[str, float, int, str]:
+        """``(text, rate factor, seed, action)`` for speaking ``utt`` again in round ``rounds``."""
+        seed = stable_seed("resynthesize", utt.id, rounds) % 2**31
+        if seeded:
+            return utt.text, 1.0, seed, "reseed"
+        slower = RESPEAK_SLOWER ** rounds
+        if rounds == 1:
+            return utt.text, slower, seed, "slower"
+        missed = sorted({i for e in evals if e.turn_index == utt.turn_index and e.kind == "turn"
+                         for i in missed_tokens(utt.text, e.hypothesis)})
+        return isolate_words(utt.text, missed), slower, seed, "isolate"
+
+    def _resynthesize(self, timeline: Timeline, turn_indices: list[int], rounds: int,
+                      evals: list[TurnEval] | None = None) -> Timeline:
         did = timeline.id
         utterances = group_utterances(read_manifest(self.corpus / MANIFESTS["speech"], Utterance))[did]
         source = utterances[0].source_dialogue_id or did
@@ -94,11 +116,14 @@ class Gate:
                 continue
             if utt.voice not in bank:
                 raise GenerationError(f"gate: voice {utt.voice!r} of {utt.id} is not in the voice bank any more")
-            seed = stable_seed("resynthesize", utt.id, rounds) % 2**31
-            syn = speak_text(utt.text, bank[utt.voice], self._pool, speech, rates[utt.turn_index], seed=seed)
+            voice = bank[utt.voice]
+            seeded = type(self._pool.get(voice.backend)).uses_seed
+            text, factor, seed, action = self._respeak(utt, rounds, seeded, evals or [])
+            self.actions[f"resynthesize:{action}"] += 1
+            syn = speak_text(text, voice, self._pool, speech, rates[utt.turn_index] * factor, seed=seed)
             path = Path(utt.audio_path).with_name(f"{utt.id}-r{rounds}.{speech.audio_format}")
             write_audio(inside(self.corpus, path), syn.samples, speech.sampling_rate)
-            new.append(replace(utt, audio_path=str(path), duration=len(syn.samples) / speech.sampling_rate,
+            new.append(replace(utt, text=text, audio_path=str(path), duration=len(syn.samples) / speech.sampling_rate,
                                words=syn.words, word_times="engine" if syn.words is not None else "asr"))
         rendered = render_dialogue(self.corpus, self.config, did, new, suffix=f"-r{rounds}")
         rewrite_manifest(self.corpus / MANIFESTS["speech"], {did: new}, key="dialogue_id")

@@ -36,6 +36,7 @@ from speech.voices import cast_variants, default_voice_bank
 from text_dialogue.agents import generate_dialogue
 from text_dialogue.records import Dialogue
 from text_dialogue.scenario import available_scenarios, get_scenario
+from text_dialogue.spoken import spoken_form_info, with_spoken
 from text_dialogue.validation import read_dialogue_file
 
 __all__ = ["StageReport", "run_text", "run_speech", "run_duplex", "run_eval", "import_text"]
@@ -115,10 +116,10 @@ def run_text(corpus: Path, config: RunConfig) -> StageReport:
                     if attempt == DIALOGUE_ATTEMPTS - 1:
                         raise
             rejections.update(dialogue.meta.get("rejected_turns", {}))
-            writer.write(dialogue)
+            writer.write(with_spoken(dialogue))
 
         _guarded(tqdm(todo, desc="text", unit="dlg", disable=None), one, report, corpus, lambda p: p[0])
-        backends = {"llm": llm.model_info()} if llm else None
+        backends = {"llm": llm.model_info(), "spoken_form": spoken_form_info()} if llm else None
         if llm:
             llm.close()
     report.seconds = time.perf_counter() - start
@@ -135,9 +136,9 @@ def import_text(corpus: Path, config: RunConfig, dialogues: list[Dialogue]) -> S
             if writer.contains(d.id):
                 report.skipped += 1
                 continue
-            writer.write(d)
+            writer.write(with_spoken(d))
             report.done += 1
-    update_meta(corpus, config, "text", {**report.as_meta(), "imported": True})
+    update_meta(corpus, config, "text", {**report.as_meta(), "imported": True}, {"spoken_form": spoken_form_info()})
     return report
 
 

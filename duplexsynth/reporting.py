@@ -55,7 +55,7 @@ def corpus_realism(corpus: Path) -> TurnTakingReport:
     evals = [r for r in read_manifest(corpus / MANIFESTS["eval"])
              if isinstance(r, DialogueEval) and r.dialogue_id in kept]
     backchannels = [s.text for t in timelines for s in t.segments if s.kind == "backchannel"]
-    return realism_from_evals(evals, backchannels)
+    return realism_from_evals(evals, backchannels, timelines)
 
 
 def write_corpus_report(corpus: Path, out_dir: Path, title: str) -> tuple[Path, TurnTakingReport, int]:
@@ -65,6 +65,7 @@ def write_corpus_report(corpus: Path, out_dir: Path, title: str) -> tuple[Path, 
     """
     items = collect_report_items(corpus, out_dir)
     bcs = [s.text for it in items for s in it.timeline.segments if s.kind == "backchannel"]
-    realism = realism_from_evals([it.dialogue_eval for it in items if it.dialogue_eval], bcs)
+    realism = realism_from_evals([it.dialogue_eval for it in items if it.dialogue_eval], bcs,
+                                 [it.timeline for it in items])
     path = build_report(items, out_dir, realism, read_meta(corpus), title)
     return path, realism, len(items)

@@ -15,7 +15,7 @@ from typing import Sequence
 from corpus_core.errors import MissingDependency
 from duplex.records import Timeline
 from eval.normalize import normalize_text
-from eval.words import assign_words
+from eval.words import assign_words, join_words
 from speech.records import Word
 
 __all__ = ["CpWerResult", "cp_wer", "mono_cpwer"]
@@ -59,8 +59,8 @@ def mono_cpwer(timeline: Timeline, words: Sequence[Word], tolerance: float = 0.3
     segments = sorted(timeline.segments, key=lambda s: s.start)
     reference = {sp: " ".join(s.text for s in segments if s.speaker == sp) for sp in sorted({s.speaker for s in segments})}
     by_speaker: dict[str, list[Word]] = {}
-    for seg, seg_words in zip(segments, assign_words(words, segments, tolerance)):
+    for seg, seg_words in zip(segments, assign_words(words, segments, tolerance, align=False)):
         by_speaker.setdefault(seg.speaker, []).extend(seg_words)
-    hypothesis = {f"hyp-{sp}": " ".join(w.text for w in sorted(ws, key=lambda w: w.start))
+    hypothesis = {f"hyp-{sp}": join_words(sorted(ws, key=lambda w: w.start))
                   for sp, ws in by_speaker.items() if ws}
     return cp_wer(reference, hypothesis)

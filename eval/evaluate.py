@@ -1,7 +1,8 @@
 """The ASR round trip and the per-dialogue metrics.
 
 For each dialogue: transcribe each channel with word timestamps, assign words to the
-timeline's segments by time and score them (WER/CER; backchannels apart); transcribe
+timeline's segments by aligning them to the segments' words (:mod:`eval.words`) and score
+them (WER/CER with jiwer; backchannels apart, as recall); transcribe
 the mono mix for cpWER; embed each turn for speaker similarity; and measure
 turn-taking events from each channel's voice activity.
 """
@@ -16,6 +17,7 @@ import numpy as np
 from corpus_core.errors import ConfigError
 from duplex.records import Timeline
 from eval.asr.base import ASR, ASR_SAMPLING_RATE
+from eval.backchannel_recall import backchannel_recall, mark_heard
 from eval.cpwer import mono_cpwer
 from eval.gate import GateConfig, share_above
 from eval.normalize import FILLER_WORDS, normalize_text
@@ -28,7 +30,7 @@ from eval.speaker_similarity import (
 from eval.turn_taking import TurnTakingConfig, measure_turn_taking
 from eval.vad import VAD, VADConfig, get_vad
 from eval.wer import char_errors, word_errors
-from eval.words import assign_words
+from eval.words import assign_words, join_words
 from speech.audio import resample
 from speech.records import Word
 
@@ -87,7 +89,7 @@ def _score_channel(timeline: Timeline, channel: int, words: list[Word], config: 
     segments = timeline.channel_segments(channel)
     out = []
     for seg, seg_words in zip(segments, assign_words(words, segments, config.assign_tolerance)):
-        hyp = " ".join(w.text for w in seg_words)
+        hyp = join_words(seg_words)
         bc = seg.kind == "backchannel"
         we, ce = word_errors(seg.text, hyp, backchannel=bc), char_errors(seg.text, hyp)
         out.append(TurnEval(
@@ -125,10 +127,14 @@ def evaluate_timeline(
         metrics["cpwer"] = mono_cpwer(timeline, asr.transcribe(mono), config.assign_tolerance).to_dict()
     if config.speaker_similarity and tools.encoder is not None:
         metrics["speaker_similarity"] = speaker_similarity(timeline, stereo, tools.encoder, config.similarity_options)
+    spans = None
     if config.turn_taking and tools.vad is not None:
         stats = measure_turn_taking(stereo, sr, tools.vad, config.turn_taking_options)
         metrics["turn_taking"] = stats.to_dict()
         metrics["turn_taking_summary"] = stats.summary()
+        spans = stats.ipu_spans
+    turn_evals = mark_heard(turn_evals, spans)
+    metrics["backchannels"] = backchannel_recall(turn_evals)
     return turn_evals, DialogueEval(**{**summary.__dict__, "metrics": metrics})
 
 

@@ -8,7 +8,7 @@ keeps the dialogue with its turns flagged.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Any, Sequence
 
 from corpus_core.errors import ConfigError
 from eval.records import TurnEval
@@ -33,6 +33,11 @@ class GateConfig:
     on_exhausted: str = "drop"
     #: let backchannel segments fail the gate too (their WER is noisy; off by default)
     include_backchannels: bool = False
+    #: turns unlike their own speaker (speaker-similarity outliers) fail the gate too
+    speaker_outliers: bool = False
+    #: the two speakers' voices are too alike above this cosine (``None``: not checked);
+    #: re-synthesis cannot fix it, so it drops or flags the dialogue
+    max_between_similarity: float | None = None
 
     def __post_init__(self) -> None:
         if self.action not in GATE_ACTIONS:
@@ -76,17 +81,29 @@ def share_above(turn_evals: Sequence[TurnEval], threshold: float) -> float:
     return sum(e.wer > threshold for e in turns) / len(turns) if turns else 0.0
 
 
-def gate_dialogue(turn_evals: Sequence[TurnEval], config: GateConfig, attempt: int = 0) -> GateDecision:
+def gate_dialogue(turn_evals: Sequence[TurnEval], config: GateConfig, attempt: int = 0,
+                  metrics: dict[str, Any] | None = None) -> GateDecision:
     """Decide what to do with one evaluated dialogue.
 
     :param turn_evals: every :class:`TurnEval` of the dialogue.
     :param attempt: re-synthesis rounds already done for this dialogue.
+    :param metrics: the dialogue's metrics; their ``speaker_similarity`` can fail it too
+        (see ``speaker_outliers`` and ``max_between_similarity``).
     """
     bad = turns_above(turn_evals, config.wer_threshold, config.include_backchannels)
-    failed = sorted({e.turn_index for e in bad if e.turn_index is not None})
-    if not bad:
+    failed = {e.turn_index for e in bad if e.turn_index is not None}
+    similarity = (metrics or {}).get("speaker_similarity") or {}
+    outliers = set(similarity.get("outliers", ())) if config.speaker_outliers else set()
+    between = similarity.get("between")
+    if config.max_between_similarity is not None and between is not None and between > config.max_between_similarity:
+        final = "flag" if config.action == "flag" or (config.action == "resynthesize" and config.on_exhausted == "flag") else "drop"
+        return GateDecision(final, reason=f"speakers too alike (cosine {between:.2f} > {config.max_between_similarity:.2f})",
+                            failed_turns=sorted(failed))
+    failed = sorted(failed | outliers)
+    if not bad and not outliers:
         return GateDecision("pass", reason=f"no turn above WER {config.wer_threshold:.2f}")
-    what = f"{len(bad)} segment(s) above WER {config.wer_threshold:.2f} (turns {failed})"
+    what = f"{len(bad)} segment(s) above WER {config.wer_threshold:.2f}" + (
+        f", {len(outliers)} turn(s) unlike their speaker" if outliers else "") + f" (turns {failed})"
     if config.action == "flag":
         return GateDecision("flag", reason=f"{what}: kept and flagged", failed_turns=failed)
     if config.action == "drop":

@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Callable
 
 from corpus_core.errors import MissingDependency
+from text_dialogue.spoken import to_spoken
 
 __all__ = [
     "normalize_text",
@@ -39,10 +40,25 @@ _TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
 #: spelling variants -> one form (applied per token after punctuation is gone)
 _SPELLING = {
     "ok": "okay", "mhm": "mm-hmm", "mmhmm": "mm-hmm", "mm-hm": "mm-hmm", "um-hum": "mm-hmm", "m-hm": "mm-hmm",
-    "uhhuh": "uh-huh", "uh-hu": "uh-huh", "alright": "all right", "yea": "yeah", "cannot": "can not",
+    "uhhuh": "uh-huh", "uh-hu": "uh-huh", "alright": "all right", "yea": "yeah", "ya": "yeah", "cannot": "can not",
+    "yup": "yep",
+    # homophones no listener (and no ASR) can tell apart
+    "its": "it is", "their": "there",
+    # contractions typed without the apostrophe (human-written text): as Whisper's rules expand them
+    "thats": "that is", "whats": "what is", "dont": "do not", "didnt": "did not", "doesnt": "does not",
+    "isnt": "is not", "cant": "can not", "im": "i am", "ive": "i have", "youre": "you are",
 }
 #: equivalence classes of backchannel sounds that ASR writes in several ways
 _BACKCHANNEL_CLASS = {"mm": "mm-hmm", "hmm": "mm-hmm", "mmm": "mm-hmm", "huh": "uh-huh", "yep": "yeah", "yup": "yeah"}
+_NUMBER_WORDS = frozenset(_ONES + _TENS[2:] + ["hundred", "thousand", "million", "billion", "point"])
+_ORDINALS = {
+    "first": "one", "second": "two", "third": "three", "fourth": "four", "fifth": "five", "sixth": "six",
+    "seventh": "seven", "eighth": "eight", "ninth": "nine", "tenth": "ten", "eleventh": "eleven",
+    "twelfth": "twelve", "thirteenth": "thirteen", "fourteenth": "fourteen", "fifteenth": "fifteen",
+    "sixteenth": "sixteen", "seventeenth": "seventeen", "eighteenth": "eighteen", "nineteenth": "nineteen",
+    "twentieth": "twenty", "thirtieth": "thirty",
+}
+_MONTH_NAMES = frozenset("january february march april may june july august september october november december".split())
 
 
 def number_to_words(n: int) -> str:
@@ -62,34 +78,35 @@ def number_to_words(n: int) -> str:
     return number_to_words(n // 1000) + " thousand" + ("" if rest == 0 else " " + number_to_words(rest))
 
 
-def _spell_number(match: re.Match[str]) -> str:
-    text = match.group(0).replace(",", "")
-    if "." in text or ":" in text:
-        whole, frac = re.split(r"[.:]", text, maxsplit=1)
-        if "." in text and len(frac) != 2:
-            # "2.5" is a decimal ("two point five"); two digits after a point read as a time or price
-            return f"{number_to_words(int(whole))} point {' '.join(_ONES[int(d)] for d in frac)}"
-        # "7.15" and "7:15" are read as times ("seven fifteen"), "7:05" as "seven oh five"
-        if frac == "00":
-            spoken = ""
-        elif frac.startswith("0"):
-            spoken = "oh " + _ONES[int(frac)]
-        else:
-            spoken = number_to_words(int(frac))
-        return f"{number_to_words(int(whole))} {spoken}".strip()
-    value = int(text)
-    if 1100 <= value <= 2099 and value % 100 != 0 and len(text) == 4:
-        # years such as 1999 and 2025 are read in pairs
-        return f"{number_to_words(value // 100)} {number_to_words(value % 100)}"
-    return number_to_words(value) if value < 1_000_000 else " ".join(_ONES[int(d)] for d in text)
+def _canonical_words(words: list[str]) -> list[str]:
+    """One spelling for spoken numbers, dates and times that people and ASR write several ways.
 
-
-def _money(match: re.Match[str]) -> str:
-    dollars, cents = match.group(1).replace(",", ""), match.group(2)
-    if cents and cents != "00":
-        # "$4.50" is read "four fifty" most often; the unit follows the whole amount
-        return f"{dollars}.{cents} dollars"
-    return f"{dollars} dollars"
+    "one hundred and five" -> "one hundred five"; "p m" -> "pm"; "seven oh five" and
+    "point oh" -> "zero"; "march first" / "the first" -> "one"; "o'clock" is dropped.
+    """
+    out: list[str] = []
+    for i, w in enumerate(words):
+        prev = out[-1] if out else ""
+        nxt = words[i + 1] if i + 1 < len(words) else ""
+        if w == "and" and prev in ("hundred", "thousand", "million") and nxt in _NUMBER_WORDS:
+            continue
+        if w in ("oclock", "o'clock") or (w == "clock" and prev == "o"):
+            if w == "clock":
+                out.pop()
+            continue
+        if w in ("p", "a") and nxt == "m" and prev in _NUMBER_WORDS:
+            out.append(w + "m")
+            continue
+        if w == "m" and prev in ("pm", "am") and i and words[i - 1] in ("p", "a"):
+            continue
+        if w in ("oh", "o") and (prev == "point" or (prev in _NUMBER_WORDS and nxt in _ONES[:10])):
+            out.append("zero")
+            continue
+        if w in _ORDINALS and (prev in _MONTH_NAMES or prev in ("the", "of") or prev in _TENS[2:]):
+            out.append(_ORDINALS[w])
+            continue
+        out.append(w)
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -107,13 +124,10 @@ def _whisper_parts() -> tuple[dict[str, str], Callable[[str], str] | None]:
 
 
 def _tokens(text: str) -> list[str]:
-    text = text.lower().replace("’", "'").replace("‘", "'")
-    text = re.sub(r"[<\[][^>\]]*[>\]]|\([^)]*\)", " ", text)  # [noise], (laughs) are not words
-    text = re.sub(r"\$(\d[\d,]*)(?:\.(\d\d))?\b", _money, text)
-    text = re.sub(r"(\d)\s?%", r"\1 percent", text)
-    text = re.sub(r"(\d+)(st|nd|rd|th)\b", r"\1", text)
-    text = re.sub(r"\b(a|p)\.\s?m\b\.?", r"\1m", text)
-    text = re.sub(r"\d[\d,]*(?:[.:]\d+)?", _spell_number, text)
+    text = text.replace("’", "'").replace("‘", "'")
+    text = re.sub(r"[<\[][^>\]]*[>\]]|\([^)\d]*\)", " ", text)  # [noise], (laughs) are not words
+    # written and spoken forms meet in the spoken form: the same front end the TTS text went through
+    text = to_spoken(text).lower()
     replacers, spelling = _whisper_parts()
     for pattern, replacement in replacers.items():
         text = re.sub(pattern, replacement, text)
@@ -129,7 +143,7 @@ def _tokens(text: str) -> list[str]:
             continue
         # hyphenated compounds compare by parts ("twenty-one" == "twenty one"), except backchannels
         out.extend([w] if w in BACKCHANNEL_WORDS or "-" not in w else [p for p in w.split("-") if p])
-    return [w for w in out if w]
+    return _canonical_words([w for w in out if w])
 
 
 def split_fillers(words: list[str]) -> tuple[list[str], list[str]]:

@@ -34,6 +34,8 @@ class TurnEval(Record):
     errors: int
     words: tuple[Word, ...] = ()
     flagged: bool = False
+    #: backchannels only: the ASR or the VAD heard it (scored as recall, not WER)
+    heard: bool | None = None
 
 
 

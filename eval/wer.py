@@ -1,15 +1,14 @@
-"""Word and character error rates (Levenshtein alignment), after normalization."""
+"""Word and character error rates after normalization, counted by jiwer."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Sequence
 
-import numpy as np
-
+from corpus_core.errors import MissingDependency
 from eval.normalize import canonical_backchannel, normalize_text
 
-__all__ = ["ErrorCounts", "edit_distance", "word_errors", "char_errors"]
+__all__ = ["ErrorCounts", "edit_distance", "word_errors", "char_errors", "word_alignment"]
 
 
 @dataclass(frozen=True)
@@ -26,19 +25,37 @@ class ErrorCounts:
         return self.errors / self.ref_len
 
 
+def _jiwer():  # type: ignore[no-untyped-def]
+    try:
+        import jiwer
+    except ImportError:
+        raise MissingDependency("jiwer", extra="eval", why="word error rates") from None
+    return jiwer
+
+
+def word_alignment(ref: Sequence[str], hyp: Sequence[str]) -> list[tuple[str, int, int, int, int]]:
+    """jiwer's alignment chunks ``(type, ref_start, ref_end, hyp_start, hyp_end)`` of two token lists.
+
+    ``type`` is "equal", "substitute", "delete" or "insert"; ends are exclusive.
+    """
+    if not ref or not hyp:
+        out = []
+        if ref:
+            out.append(("delete", 0, len(ref), 0, 0))
+        if hyp:
+            out.append(("insert", 0, 0, 0, len(hyp)))
+        return out
+    result = _jiwer().process_words(" ".join(ref), " ".join(hyp))
+    return [(c.type, c.ref_start_idx, c.ref_end_idx, c.hyp_start_idx, c.hyp_end_idx)
+            for c in result.alignments[0]]
+
+
 def edit_distance(ref: Sequence[str], hyp: Sequence[str]) -> int:
-    """Substitutions + deletions + insertions turning ``ref`` into ``hyp``."""
-    if not ref:
-        return len(hyp)
-    prev = np.arange(len(hyp) + 1)
-    for i, r in enumerate(ref, start=1):
-        cur = np.empty_like(prev)
-        cur[0] = i
-        subs = prev[:-1] + np.array([r != h for h in hyp], dtype=int)
-        for j in range(1, len(hyp) + 1):
-            cur[j] = min(subs[j - 1], prev[j] + 1, cur[j - 1] + 1)
-        prev = cur
-    return int(prev[-1])
+    """Substitutions + deletions + insertions turning ``ref`` into ``hyp`` (tokens without spaces)."""
+    if not ref or not hyp:
+        return max(len(ref), len(hyp))
+    out = _jiwer().process_words(" ".join(ref), " ".join(hyp))
+    return int(out.substitutions + out.deletions + out.insertions)
 
 
 def word_errors(reference: str, hypothesis: str, backchannel: bool = False) -> ErrorCounts:
@@ -54,6 +71,9 @@ def word_errors(reference: str, hypothesis: str, backchannel: bool = False) -> E
 
 def char_errors(reference: str, hypothesis: str) -> ErrorCounts:
     """Character errors (spaces ignored) after normalization."""
-    ref = list(normalize_text(reference).replace(" ", ""))
-    hyp = list(normalize_text(hypothesis).replace(" ", ""))
-    return ErrorCounts(edit_distance(ref, hyp), len(ref))
+    ref = normalize_text(reference).replace(" ", "")
+    hyp = normalize_text(hypothesis).replace(" ", "")
+    if not ref or not hyp:
+        return ErrorCounts(max(len(ref), len(hyp)), len(ref))
+    out = _jiwer().process_characters(ref, hyp)
+    return ErrorCounts(int(out.substitutions + out.deletions + out.insertions), len(ref))

@@ -20,6 +20,7 @@ from speech.cache import UtteranceCache, make_cache_key
 from speech.records import Utterance, Voice, Word
 from speech.tts.base import TTS, Synthesis, get_tts
 from text_dialogue.records import Dialogue
+from text_dialogue.spoken import spoken_form
 
 __all__ = ["SpeechConfig", "TTSPool", "synthesize_uncached", "speak_text", "speak_dialogue",
            "turn_rates", "utterance_path"]
@@ -212,13 +213,14 @@ def speak_dialogue(
     utterances = []
     for turn in dialogue.turns:
         voice = cast[turn.speaker]
-        syn = speak_text(turn.text, voice, pool, config, rates[turn.index])
+        text = spoken_form(turn)  # the TTS reads the spoken form; the utterance records it
+        syn = speak_text(text, voice, pool, config, rates[turn.index])
         uid = f"{did}-{turn.index:03d}"
         path = utterance_path(corpus_dir, audio_dir, did, uid, config.audio_format)
         write_audio(path, syn.samples, config.sampling_rate)
         utterances.append(Utterance(
             id=uid, dialogue_id=did, turn_index=turn.index, speaker=turn.speaker, voice=voice.id,
-            text=turn.text, audio_path=str(path.relative_to(Path(corpus_dir).resolve())),
+            text=text, audio_path=str(path.relative_to(Path(corpus_dir).resolve())),
             duration=len(syn.samples) / config.sampling_rate, sampling_rate=config.sampling_rate,
             words=syn.words, word_times="engine" if syn.words is not None else "asr",
             source_dialogue_id=dialogue.id if did != dialogue.id else None,

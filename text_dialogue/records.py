@@ -46,6 +46,14 @@ class Turn(Record):
     text: str
     #: disfluencies inserted into ``text`` (e.g. ``{"kind": "filler", "text": "um"}``)
     disfluencies: tuple[dict[str, Any], ...] = ()
+    #: what the TTS is given: ``text`` with numbers, times, symbols spelled out
+    #: (:func:`text_dialogue.spoken.to_spoken`); ``None`` when it equals ``text``
+    spoken: str | None = None
+
+    @property
+    def spoken_text(self) -> str:
+        """The words of the turn as spoken: ``spoken`` when set, else ``text``."""
+        return self.text if self.spoken is None else self.spoken
 
 
 @dataclass(frozen=True)

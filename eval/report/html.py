@@ -109,19 +109,29 @@ def _summary_cards(items: Sequence[DialogueReportItem], realism: TurnTakingRepor
         ("turns above WER threshold", _fmt(sum(t.flagged for t in turns) / len(turns) if turns else None, pct=True)),
         ("speaker consistency", _fmt(_mean(v for s in sims for v in (s.get("consistency") or {}).values()))),
         ("A-B similarity", _fmt(_mean(s.get("between") for s in sims))),
-        ("realism targets met", f"{sum(bool(r.passed) for r in realism.rows)}/"
-                                f"{sum(r.passed is not None for r in realism.rows)}"),
+        ("realism targets met", f"{sum(bool(r.passed) for r in realism.rows if not r.heldout)}/"
+                                f"{sum(r.passed is not None for r in realism.rows if not r.heldout)}"),
+        ("held-out realism checks met", f"{sum(bool(r.passed) for r in realism.rows if r.heldout)}/"
+                                        f"{sum(r.passed is not None for r in realism.rows if r.heldout)}"),
+        ("backchannel recall (ASR or VAD)", _fmt(_backchannel_recall(evals), pct=True)),
     ]
     return '<div class="cards">' + "".join(
         f'<div class="card"><span class="small">{html.escape(k)}</span><b>{html.escape(v)}</b></div>' for k, v in cards
     ) + "</div>"
 
 
+def _backchannel_recall(evals: Sequence[DialogueEval]) -> float | None:
+    counts = [e.metrics["backchannels"] for e in evals if "backchannels" in e.metrics]
+    placed = sum(c["placed"] for c in counts)
+    return sum(c["heard"] for c in counts) / placed if placed else None
+
+
 def _realism_table(realism: TurnTakingReport) -> str:
     rows = []
     for r in realism.rows:
         cls, verdict = ("na", "-") if r.passed is None else (("pass", "PASS") if r.passed else ("fail", "FAIL"))
-        rows.append(f'<tr class="{cls}"><td>{html.escape(r.name)}</td><td>{html.escape(fmt_value(r.value, r.unit))}'
+        name = r.name + (" (held-out: not used for tuning)" if r.heldout else "")
+        rows.append(f'<tr class="{cls}"><td>{html.escape(name)}</td><td>{html.escape(fmt_value(r.value, r.unit))}'
                     f"</td><td>{html.escape(r.target_text())}</td><td>{verdict}</td></tr>")
     jsd = "n/a" if realism.jsd is None else f"{realism.jsd:.3f}"
     rows.append(f'<tr class="na"><td>JSD of FTO histogram vs reference</td><td>{jsd}</td>'

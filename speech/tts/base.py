@@ -32,6 +32,8 @@ class TTS(ABC):
 
     name: ClassVar[str]
     config_type: ClassVar[type]
+    #: True when ``seed`` changes the audio; a re-synthesis with another seed is a no-op otherwise
+    uses_seed: ClassVar[bool] = False
 
     def __init__(self, config: Any) -> None:
         self.config = config

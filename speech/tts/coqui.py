@@ -64,6 +64,7 @@ class CoquiTTS(TTS):
     """Synthesis with coqui-tts; one loaded model per model name or path."""
 
     name = "coqui"
+    uses_seed = True
     config_type = CoquiConfig
 
     def __init__(self, config: CoquiConfig) -> None:
