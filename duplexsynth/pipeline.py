@@ -34,6 +34,7 @@ from speech.records import Utterance, Voice
 from speech.synthesize import speak_dialogue
 from speech.voices import cast_variants, default_voice_bank
 from text_dialogue.agents import generate_dialogue
+from text_dialogue.content import pool_content
 from text_dialogue.records import Dialogue
 from text_dialogue.scenario import available_scenarios, get_scenario
 from text_dialogue.spoken import spoken_form_info, with_spoken
@@ -124,6 +125,9 @@ def run_text(corpus: Path, config: RunConfig) -> StageReport:
             llm.close()
     report.seconds = time.perf_counter() - start
     report.extra.update(rejected_turns=dict(rejections), rejected_dialogues=dict(rejected_dialogues))
+    # content measures pooled over every dialogue of the corpus (also those of earlier runs)
+    content = [d.meta["content"] for d in read_manifest(corpus / MANIFESTS["text"], Dialogue) if "content" in d.meta]
+    report.extra["content"] = pool_content(content)
     update_meta(corpus, config, "text", report.as_meta(), backends)
     return report
 

@@ -11,6 +11,7 @@ from duplex.records import Timeline
 from duplexsynth.meta import read_meta
 from eval.realism import TurnTakingReport, realism_from_evals
 from eval.records import DialogueEval, TurnEval
+from text_dialogue.records import Dialogue
 from eval.report import DialogueReportItem, build_report
 
 __all__ = ["collect_report_items", "corpus_realism", "write_corpus_report"]
@@ -40,12 +41,22 @@ def collect_report_items(corpus: Path, out_dir: Path) -> list[DialogueReportItem
                 turns.setdefault(record.dialogue_id, []).append(record)
             elif isinstance(record, DialogueEval):
                 summaries[record.dialogue_id] = record
+    content = _content_by_id(corpus)
     items = []
     for timeline in read_manifest(timelines_path, Timeline):
         url, degraded = (_audio_url(corpus, out_dir, p) for p in (timeline.audio_path, timeline.degraded_path))
+        # a voice variant ("<id>-v1") shows its source dialogue's content
+        found = content.get(timeline.id) or content.get(timeline.id.rsplit("-v", 1)[0])
         items.append(DialogueReportItem(timeline, tuple(turns.get(timeline.id, ())), summaries.get(timeline.id), url,
-                                        degraded))
+                                        degraded, found))
     return items
+
+
+def _content_by_id(corpus: Path) -> dict[str, dict]:
+    path = corpus / MANIFESTS["text"]
+    if not path.is_file():
+        return {}
+    return {d.id: d.meta["content"] for d in read_manifest(path, Dialogue) if "content" in d.meta}
 
 
 def corpus_realism(corpus: Path) -> TurnTakingReport:

@@ -119,6 +119,14 @@ class ContentMetrics:
     def contradiction(self) -> bool:
         return bool(self.contradictions)
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "ContentMetrics":
+        """Read back :meth:`to_dict` output (a dialogue's ``meta["content"]``)."""
+        keys = {"facts", "facts_stated", "recall", "end_reached", "repetition_rate", "repetition", "turns",
+                "words_per_turn", "duration"}
+        return cls(**{k: data[k] for k in keys}, contradictions=tuple(data.get("contradictions") or ()),
+                   missing=tuple(data.get("missing") or ()))
+
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["contradiction"] = self.contradiction
@@ -176,8 +184,12 @@ def measure_content(dialogue: Dialogue, alternatives: dict[str, list[str]] | Non
     )
 
 
-def pool_content(items: list[ContentMetrics]) -> dict[str, Any]:
-    """Corpus-level means and shares of a list of per-dialogue measures (for meta.json and benchmarks)."""
+def pool_content(items: list[ContentMetrics | dict[str, Any]]) -> dict[str, Any]:
+    """Corpus-level means and shares of per-dialogue measures (for meta.json and benchmarks).
+
+    :param items: measures, or their dicts (``Dialogue.meta["content"]``).
+    """
+    items = [m if isinstance(m, ContentMetrics) else ContentMetrics.from_dict(m) for m in items]
     n = len(items)
     if not n:
         return {"dialogues": 0}
