@@ -11,7 +11,8 @@ the dialogue is first planned as a sequence of dialogue acts with slots filled f
 the personas' private facts, up to the target duration; then each turn realizes its
 act. The note before a base model's turn shows the act and an example line; a chat
 model gets an instruction. A realized turn that leaves out one of the act's facts is
-rejected ("missing_fact") and sampled again; when every try fails, the act's example
+rejected ("missing_fact"), as is one that drops the question its act asks
+("dropped_question"), and sampled again; when every try fails, the act's example
 line is used (counted in ``meta["template_turns"]``). Free-form mode (``mode="free"``,
 or a scenario without a flow) lets the agents talk with no plan.
 
@@ -152,6 +153,8 @@ def _next_turn(llm: LLM, scenario: Scenario, personas: dict[str, Persona], turns
         reason = check_turn(text, avoid + [t.text for t in turns], config.critic, names, index)
         if reason is None and _missing_fact(text, planned):
             reason = "missing_fact"
+        if reason is None and planned is not None and planned.line.rstrip().endswith("?") and "?" not in text:
+            reason = "dropped_question"  # the next turn answers this question: it must be asked
         if reason is None:
             return Turn(index=index, speaker=speaker, text=text), ended
         state.rejections[reason] += 1

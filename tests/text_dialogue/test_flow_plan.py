@@ -116,6 +116,7 @@ def test_planned_dialogue_realizes_every_act_and_states_the_facts() -> None:
     assert d.meta["mode"] == "planned" and d.end_reason == "flow_done"
     assert len(d.turns) == len(d.meta["plan"]) >= 14
     assert d.meta["rejected_turns"].get("missing_fact", 0) >= 1
+    assert d.meta["rejected_turns"].get("dropped_question", 0) >= 1  # a question act realized with no question
     content = d.meta["content"]
     assert content["recall"] == 1.0 and content["end_reached"] and not content["contradictions"]
     facts = d.meta["facts"]["A"]
