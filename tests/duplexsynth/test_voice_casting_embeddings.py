@@ -73,3 +73,22 @@ def test_embedding_distance_changes_the_choice() -> None:
     cast = CorpusCaster(bank, CastingConfig(), embs).cast({}, "x")
     assert {cast["A"].id, cast["B"].id} & {ids[-1], ids[-2]}
     assert embs[cast["A"].id] @ embs[cast["B"].id] == 0.0
+
+
+def test_speech_stage_casting_spreads_voices_over_the_corpus() -> None:
+    from duplexsynth.casting import plan_casts
+    from duplexsynth.config import load_config
+    from text_dialogue.records import Dialogue, Turn
+
+    scenario = get_scenario("booking")
+    dialogues = [Dialogue(id=f"d{i}", turns=(Turn(0, "A", "Hi."),), personas=sample_personas(scenario, random.Random(i)))
+                 for i in range(4)]
+    bank = default_voice_bank()
+    config = load_config(None, {"casting": {"max_uses_per_voice": 1}, "cast_backends": ["espeak"]})
+    jobs = plan_casts(dialogues, bank, config, TTSPool())
+    voices = [v.id for _, _, cast in jobs for v in cast.values()]
+    assert len(jobs) == 4 and len(set(voices)) == 8  # 8 espeak voices, each cast once
+    # without the cap each dialogue is cast on its own and the best voices repeat
+    again = plan_casts(dialogues, bank, replace(config, casting=replace(config.casting, max_uses_per_voice=None)),
+                       TTSPool())
+    assert len({v.id for _, _, cast in again for v in cast.values()}) < 8
