@@ -41,7 +41,7 @@ class TimingConfig:
     max_overlap_share: float = 0.4
     # --- timing that follows content (duplex/content_timing.py) ---------------------
     #: added to the FTO after a question (answers come faster); 0 turns the rule off
-    fto_question_shift: float = -0.15
+    fto_question_shift: float = -0.2
     #: added to the FTO before a dispreferred response ("no", "sorry", "unfortunately"); 0 = off
     fto_dispreferred_shift: float = 0.55
     #: a dispreferred response starts at least this long after the previous turn (no overlap)
