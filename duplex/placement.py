@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from duplex.content_timing import fto_shift, overlap_limit
 from duplex.interruptions import plan_interruption
 from duplex.pieces import PAD_SECONDS, Piece
 from duplex.records import CHANNEL_OF, Event, Segment
@@ -142,7 +143,11 @@ def place_turns(
                 events.append(Event("pause", prev[-1].end, round(start, 4), utt.speaker))
             else:
                 limit = config.max_overlap_share * min(prev[-1].duration, plan.blocks[0].duration)
-                start = max(prev[-1].end + max(draw_fto(rng, config), -limit), own_end + SELF_GAP)
+                # overlaps only over the last words of the previous turn (a completion point)
+                limit = min(limit, overlap_limit(prev[-1].words, prev[-1].end, config))
+                shift, floor = fto_shift(" ".join(s.text for s in prev), utt.text, config)
+                fto = max(draw_fto(rng, config, shift), -limit, floor)
+                start = max(prev[-1].end + fto, own_end + SELF_GAP)
                 kind = "overlap" if start < prev[-1].end else "gap"
                 events.append(Event(kind, round(min(start, prev[-1].end), 4), round(max(start, prev[-1].end), 4),
                                     utt.speaker))

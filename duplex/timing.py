@@ -39,6 +39,16 @@ class TimingConfig:
     fto_max: float = 2.5
     #: an overlap never covers more than this share of the overlapped stretches
     max_overlap_share: float = 0.4
+    # --- timing that follows content (duplex/content_timing.py) ---------------------
+    #: added to the FTO after a question (answers come faster); 0 turns the rule off
+    fto_question_shift: float = -0.2
+    #: added to the FTO before a dispreferred response ("no", "sorry", "unfortunately"); 0 = off
+    fto_dispreferred_shift: float = 0.55
+    #: a dispreferred response starts at least this long after the previous turn (no overlap)
+    fto_dispreferred_min: float = 0.3
+    #: an overlap covers at most the previous turn's last this-many words (its completion
+    #: point); 0 forbids overlaps at speaker changes
+    overlap_max_words: int = 2
     #: silence before the first turn
     lead_in: float = 0.3
     #: silence after the last sound
@@ -107,9 +117,9 @@ class TimingConfig:
             raise ValueError(f"invalid duplex timing value(s): {', '.join(bad)}; see duplex.timing.TimingConfig")
 
 
-def draw_fto(rng: np.random.Generator, config: TimingConfig) -> float:
-    """One floor-transfer offset from the clipped normal."""
-    return float(np.clip(rng.normal(config.fto_mean, config.fto_std), config.fto_min, config.fto_max))
+def draw_fto(rng: np.random.Generator, config: TimingConfig, shift: float = 0.0) -> float:
+    """One floor-transfer offset from the clipped normal, its mean moved by ``shift``."""
+    return float(np.clip(rng.normal(config.fto_mean + shift, config.fto_std), config.fto_min, config.fto_max))
 
 
 def draw_pause(rng: np.random.Generator, config: TimingConfig) -> float:

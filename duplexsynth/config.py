@@ -15,6 +15,7 @@ from corpus_core.configs import config_from_mapping, config_to_dict, read_data_f
 from corpus_core.errors import ConfigError
 from duplex.build import DuplexConfig
 from eval.evaluate import EvalConfig
+from speech.corpus_casting import CastingConfig
 from speech.synthesize import SpeechConfig
 from text_dialogue.agents import AgentLoopConfig
 
@@ -51,6 +52,10 @@ class RunConfig:
     cast_backends: tuple[str, ...] = ("piper",)
     #: voice casts per text dialogue (data augmentation)
     variants: int = 1
+    #: corpus-wide casting: a cap on each voice's uses (spreads a multi-speaker bank)
+    casting: CastingConfig = field(default_factory=CastingConfig)
+    #: cast pairs far apart by speaker embedding (each voice speaks two sentences once to be embedded)
+    cast_by_embedding: bool = False
     #: TTS backend name -> options of its config dataclass
     tts: dict[str, dict[str, Any]] = field(default_factory=dict)
     speech: SpeechConfig = field(default_factory=SpeechConfig)

@@ -20,6 +20,7 @@ from corpus_core import MANIFESTS, ManifestWriter, read_manifest, sanitize_id
 from corpus_core.errors import DuplexsynthError, GenerationError
 from corpus_core.seeding import stable_seed
 from duplex.records import Timeline
+from duplexsynth.casting import plan_casts
 from duplexsynth.config import RunConfig
 from duplexsynth.corpus_checks import check_timeline_audio
 from duplexsynth.degrading import summarize_conditions
@@ -32,8 +33,9 @@ from eval.evaluate import load_eval_tools
 from speech.backchannel_speech import speak_backchannels
 from speech.records import Utterance, Voice
 from speech.synthesize import speak_dialogue
-from speech.voices import cast_variants, default_voice_bank
+from speech.voices import default_voice_bank
 from text_dialogue.agents import generate_dialogue
+from text_dialogue.content import pool_content
 from text_dialogue.records import Dialogue
 from text_dialogue.scenario import available_scenarios, get_scenario
 from text_dialogue.spoken import spoken_form_info, with_spoken
@@ -124,6 +126,9 @@ def run_text(corpus: Path, config: RunConfig) -> StageReport:
             llm.close()
     report.seconds = time.perf_counter() - start
     report.extra.update(rejected_turns=dict(rejections), rejected_dialogues=dict(rejected_dialogues))
+    # content measures pooled over every dialogue of the corpus (also those of earlier runs)
+    content = [d.meta["content"] for d in read_manifest(corpus / MANIFESTS["text"], Dialogue) if "content" in d.meta]
+    report.extra["content"] = pool_content(content)
     update_meta(corpus, config, "text", report.as_meta(), backends)
     return report
 
@@ -156,9 +161,7 @@ def run_speech(corpus: Path, config: RunConfig, source: Path | None = None) -> S
     audio_seconds = 0.0
     engines: dict[str, dict[str, Any]] = {}
     with ManifestWriter(corpus / MANIFESTS["speech"], key="dialogue_id") as writer:
-        jobs = [(d, variant_id, cast) for d in dialogues
-                for variant_id, cast in cast_variants(bank, d.personas, d.id, config.variants, config.voices or None,
-                                                     config.cast_backends or None)]
+        jobs = plan_casts(dialogues, bank, config, pool)
         todo = [j for j in jobs if not writer.contains(j[1])]
         report.skipped = len(jobs) - len(todo)
         probe_tts(pool, {v.id: v for j in todo for v in j[2].values()}.values())  # config problems: exit 2

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 from corpus_core import MANIFESTS, read_manifest
 from corpus_core.errors import ManifestError
 from duplex.records import Timeline
 from duplexsynth.meta import read_meta
+from eval.content_timing import content_timing_rows, ftos_by_content
 from eval.realism import TurnTakingReport, realism_from_evals
 from eval.records import DialogueEval, TurnEval
 from eval.report import DialogueReportItem, build_report
+from text_dialogue.records import Dialogue
 
 __all__ = ["collect_report_items", "corpus_realism", "write_corpus_report"]
 
@@ -40,12 +43,22 @@ def collect_report_items(corpus: Path, out_dir: Path) -> list[DialogueReportItem
                 turns.setdefault(record.dialogue_id, []).append(record)
             elif isinstance(record, DialogueEval):
                 summaries[record.dialogue_id] = record
+    content = _content_by_id(corpus)
     items = []
     for timeline in read_manifest(timelines_path, Timeline):
         url, degraded = (_audio_url(corpus, out_dir, p) for p in (timeline.audio_path, timeline.degraded_path))
+        # a voice variant ("<id>-v1") shows its source dialogue's content
+        found = content.get(timeline.id) or content.get(timeline.id.rsplit("-v", 1)[0])
         items.append(DialogueReportItem(timeline, tuple(turns.get(timeline.id, ())), summaries.get(timeline.id), url,
-                                        degraded))
+                                        degraded, found))
     return items
+
+
+def _content_by_id(corpus: Path) -> dict[str, dict]:
+    path = corpus / MANIFESTS["text"]
+    if not path.is_file():
+        return {}
+    return {d.id: d.meta["content"] for d in read_manifest(path, Dialogue) if "content" in d.meta}
 
 
 def corpus_realism(corpus: Path) -> TurnTakingReport:
@@ -55,7 +68,17 @@ def corpus_realism(corpus: Path) -> TurnTakingReport:
     evals = [r for r in read_manifest(corpus / MANIFESTS["eval"])
              if isinstance(r, DialogueEval) and r.dialogue_id in kept]
     backchannels = [s.text for t in timelines for s in t.segments if s.kind == "backchannel"]
-    return realism_from_evals(evals, backchannels, timelines)
+    return with_content_timing(realism_from_evals(evals, backchannels, timelines), timelines, evals)
+
+
+def with_content_timing(report: TurnTakingReport, timelines: list[Timeline],
+                        evals: list[DialogueEval]) -> TurnTakingReport:
+    """``report`` plus the rows of FTO by content (questions, dispreferred responses), from the audio."""
+    spans = {e.dialogue_id: e.metrics["turn_taking"].get("ipu_spans") or () for e in evals
+             if "turn_taking" in e.metrics}
+    groups = [ftos_by_content(t, spans[t.id]) for t in timelines if t.id in spans]
+    rows = tuple(content_timing_rows(groups))
+    return replace(report, rows=report.rows + rows)
 
 
 def write_corpus_report(corpus: Path, out_dir: Path, title: str) -> tuple[Path, TurnTakingReport, int]:
@@ -65,7 +88,8 @@ def write_corpus_report(corpus: Path, out_dir: Path, title: str) -> tuple[Path, 
     """
     items = collect_report_items(corpus, out_dir)
     bcs = [s.text for it in items for s in it.timeline.segments if s.kind == "backchannel"]
-    realism = realism_from_evals([it.dialogue_eval for it in items if it.dialogue_eval], bcs,
-                                 [it.timeline for it in items])
+    evals = [it.dialogue_eval for it in items if it.dialogue_eval]
+    timelines = [it.timeline for it in items]
+    realism = with_content_timing(realism_from_evals(evals, bcs, timelines), timelines, evals)
     path = build_report(items, out_dir, realism, read_meta(corpus), title)
     return path, realism, len(items)

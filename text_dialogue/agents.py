@@ -6,9 +6,19 @@ line at a time, cut at stop sequences; chat models (a backend with ``uses_chat``
 true and a ``chat(messages, params)`` method) get chat messages. Every turn goes
 past the critic; a rejected turn is logged, counted and sampled again.
 
-The dialogue ends when an agent writes the end marker, when the goal is met (a
+Planned mode (the default for scenarios with a ``flow``, see :mod:`text_dialogue.flow`):
+the dialogue is first planned as a sequence of dialogue acts with slots filled from
+the personas' private facts, up to the target duration; then each turn realizes its
+act. The note before a base model's turn shows the act and an example line; a chat
+model gets an instruction. A realized turn that leaves out one of the act's facts is
+rejected ("missing_fact"), as is one that drops the question its act asks
+("dropped_question"), and sampled again; when every try fails, the act's example
+line is used (counted in ``meta["template_turns"]``). Free-form mode (``mode="free"``,
+or a scenario without a flow) lets the agents talk with no plan.
+
+A free-form dialogue ends when an agent writes the end marker, when the goal is met (a
 goodbye or one of the scenario's ``end_phrases`` once the dialogue is near its target
-length), or at the turn limit.
+length), or at the turn limit; a planned one ends when its plan is realized.
 """
 
 from __future__ import annotations
@@ -26,25 +36,36 @@ from text_dialogue.critic import (
     check_turn,
     clean_turn_text,
 )
+from text_dialogue.content import GOODBYES, measure_content, states
 from text_dialogue.disfluency import DisfluencyConfig, apply_disfluencies
+from text_dialogue.flow import WORDS_PER_SECOND, PlannedTurn, plan_flow
 from text_dialogue.llm.base import LLM, Completion, GenerationParams, SamplingConfig
 from text_dialogue.personas import sample_persona
-from text_dialogue.prompts import build_messages, build_prompt, example_lines
+from text_dialogue.prompts import build_messages, build_planned_prompt, build_prompt, example_lines
 from text_dialogue.records import SPEAKERS, Dialogue, Persona, Turn
-from text_dialogue.scenario import Scenario
+from text_dialogue.scenario import Scenario, draw_facts
 
-__all__ = ["AgentLoopConfig", "generate_dialogue", "build_prompt", "sample_personas"]
+__all__ = ["AgentLoopConfig", "generate_dialogue", "build_prompt", "sample_personas", "MODES"]
 
 log = logging.getLogger(__name__)
-_GOODBYES = ("bye", "goodbye", "talk soon", "see you", "take care", "have a good", "have a nice")
+#: "planned" realizes the scenario's flow (free-form when it has none); "free" never plans
+MODES = ("planned", "free")
+#: seconds one free-form turn takes, to turn a duration target into a turn target
+_SECONDS_PER_FREE_TURN = 10 / WORDS_PER_SECOND + 0.45
 
 
 @dataclass(frozen=True)
 class AgentLoopConfig:
     """Options of the agent loop."""
 
+    #: "planned" (realize the scenario's flow of dialogue acts) or "free" (no plan)
+    mode: str = "planned"
+    #: target spoken duration in seconds (estimated from words); planned dialogues add
+    #: chit-chat and sub-topics up to it, free-form ones aim at as many turns; ``None``
+    #: keeps the scenario's ``target_turns`` and the core flow
+    duration: float | None = 80.0
     #: the dialogue stops after this many turns
-    max_turns: int = 14
+    max_turns: int = 40
     #: ``None`` uses the scenario's ``target_turns``
     target_turns: int | None = None
     #: turns allowed past the target before the dialogue is cut (if no goodbye came)
@@ -63,18 +84,28 @@ class AgentLoopConfig:
     #: fillers and repairs inserted after the critic (off by default)
     disfluency: DisfluencyConfig = field(default_factory=DisfluencyConfig)
 
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ValueError(f"text.mode must be one of {MODES}, not {self.mode!r}")
+        if self.duration is not None and not self.duration > 0:
+            raise ValueError(f"text.duration must be a positive number of seconds or null, not {self.duration!r}")
 
-def sample_personas(scenario: Scenario, rng: random.Random) -> dict[str, Persona]:
-    """One persona per speaker, with different names, drawn from the scenario's slots."""
+
+def sample_personas(scenario: Scenario, rng: random.Random,
+                    facts: dict[str, dict[str, str]] | None = None) -> dict[str, Persona]:
+    """One persona per speaker, with different names, drawn from the scenario's slots.
+
+    :param facts: filled with each speaker's drawn fact set (slot -> value) when given.
+    """
     a = sample_persona(rng, scenario.roles["A"].role, scenario.roles["A"].persona)
     b = sample_persona(rng, scenario.roles["B"].role, scenario.roles["B"].persona, avoid_names=(a.name,))
-    return {"A": replace(a, private_knowledge=_draw(scenario, "A", rng)),
-            "B": replace(b, private_knowledge=_draw(scenario, "B", rng))}
-
-
-def _draw(scenario: Scenario, speaker: str, rng: random.Random) -> str | None:
-    facts = scenario.roles[speaker].private_knowledge
-    return rng.choice(facts) if facts else None
+    out = {}
+    for key, persona in (("A", a), ("B", b)):
+        values, knowledge = draw_facts(scenario, key, rng)
+        out[key] = replace(persona, private_knowledge=knowledge)
+        if facts is not None:
+            facts[key] = values
+    return out
 
 
 @dataclass
@@ -88,29 +119,42 @@ class _State:
 
 
 def _ask(llm: LLM, scenario: Scenario, personas: dict[str, Persona], speaker: str, turns: list[Turn],
-         params: GenerationParams, config: AgentLoopConfig, wrap_up: bool) -> Completion:
+         params: GenerationParams, config: AgentLoopConfig, wrap_up: bool,
+         planned: PlannedTurn | None, context: tuple[list[PlannedTurn], dict[str, str]] | None) -> Completion:
     if getattr(llm, "uses_chat", False):
-        messages = build_messages(scenario, personas, speaker, turns, config.end_marker, wrap_up)
+        messages = build_messages(scenario, personas, speaker, turns, config.end_marker, wrap_up, planned)
         return llm.chat(messages, params)  # type: ignore[attr-defined]
-    return llm.complete(build_prompt(scenario, personas, speaker, turns, wrap_up, config.note_last), params)
+    if context is not None:
+        return llm.complete(build_planned_prompt(scenario, personas, context[0], turns, context[1]), params)
+    return llm.complete(build_prompt(scenario, personas, speaker, turns, wrap_up, config.note_last, planned),
+                        params)
+
+
+def _missing_fact(text: str, planned: PlannedTurn | None) -> bool:
+    return planned is not None and not all(states(text, v) for v in planned.values.values())
 
 
 def _next_turn(llm: LLM, scenario: Scenario, personas: dict[str, Persona], turns: list[Turn],
                avoid: list[str], config: AgentLoopConfig, wrap_up: bool, rng: random.Random,
-               state: _State) -> tuple[Turn, bool]:
+               state: _State, planned: PlannedTurn | None = None,
+               context: tuple[list[PlannedTurn], dict[str, str]] | None = None) -> tuple[Turn, bool]:
     index, speaker = len(turns), SPEAKERS[len(turns) % 2]
     names = tuple(p.name for p in personas.values())
     stops = ("\n", *(f"{n}:" for n in names))
     for attempt in range(config.max_retries):
         params = GenerationParams(**asdict(config.params), stop=stops, seed=rng.randrange(2**31))
         params = replace(params, temperature=params.temperature + config.retry_temperature_step * attempt)
-        out = _ask(llm, scenario, personas, speaker, turns, params, config, wrap_up)
+        out = _ask(llm, scenario, personas, speaker, turns, params, config, wrap_up, planned, context)
         state.calls += 1
         state.tokens += out.num_tokens
         state.seconds += out.seconds
         ended = config.end_marker in out.text
         text = clean_turn_text(out.text.replace(config.end_marker, " "))
         reason = check_turn(text, avoid + [t.text for t in turns], config.critic, names, index)
+        if reason is None and _missing_fact(text, planned):
+            reason = "missing_fact"
+        if reason is None and planned is not None and planned.line.rstrip().endswith("?") and "?" not in text:
+            reason = "dropped_question"  # the next turn answers this question: it must be asked
         if reason is None:
             return Turn(index=index, speaker=speaker, text=text), ended
         state.rejections[reason] += 1
@@ -124,30 +168,66 @@ def _goal_met(turn: Turn, scenario: Scenario, num_turns: int, target: int, min_t
     text = turn.text.lower()
     if num_turns >= max(min_turns, target - 2) and any(p in text for p in scenario.end_phrases):
         return True
-    return num_turns >= max(min_turns, target - 2) and any(g in text for g in _GOODBYES)
+    return num_turns >= max(min_turns, target - 2) and any(g in text for g in GOODBYES)
 
 
-def generate_dialogue(
-    llm: LLM, scenario: Scenario, dialogue_id: str, seed: int, config: AgentLoopConfig = AgentLoopConfig()
-) -> Dialogue:
-    """Let the two agents talk until the end marker, the goal, or the turn limit.
+def _plan(scenario: Scenario, personas: dict[str, Persona], facts: dict[str, dict[str, str]],
+          config: AgentLoopConfig, rng: random.Random) -> list[PlannedTurn] | None:
+    if config.mode != "planned" or scenario.flow is None:
+        return None
+    values = {**facts["A"], **facts["B"], "A_name": personas["A"].name, "B_name": personas["B"].name}
+    return plan_flow(scenario.flow, values, rng, config.duration)[: config.max_turns]
 
-    :param llm: any registered backend (base models continue a transcript; chat
-        models answer chat messages).
-    :param seed: seeds personas, sampling and disfluencies of this dialogue.
-    :return: the dialogue; ``meta["rejected_turns"]`` counts critic rejections by reason
-        and ``meta["generation"]`` has token and time totals.
-    :raises GenerationError: when the dialogue ends too short; the message names the
-        reason and the error has ``reason`` and ``rejected_turns`` attributes.
-    """
-    rng = random.Random(seed)
-    personas = sample_personas(scenario, rng)
-    target = min(config.target_turns or scenario.target_turns, config.max_turns)
+
+def _example_values(scenario: Scenario, facts: dict[str, dict[str, str]], personas: dict[str, Persona],
+                    rng: random.Random) -> dict[str, str]:
+    """Slot values of the few-shot example call: another fact set per role where there is one."""
+    out: dict[str, str] = {}
+    for key in ("A", "B"):
+        options = [f for f in scenario.roles[key].facts if f != facts.get(key)] or list(scenario.roles[key].facts)
+        out.update(rng.choice(options) if options else {})
+    return {**out, "A_name": personas["A"].name, "B_name": personas["B"].name}
+
+
+def _alternatives(scenario: Scenario) -> dict[str, list[str]]:
+    """slot ("A.day") -> every value the scenario's fact sets have for it."""
+    return {f"{k}.{slot}": sorted({f[slot] for f in scenario.roles[k].facts})
+            for k in ("A", "B") if scenario.roles[k].facts for slot in scenario.roles[k].facts[0]}
+
+
+def _realize_planned(llm: LLM, scenario: Scenario, personas: dict[str, Persona], plan: list[PlannedTurn],
+                     example_values: dict[str, str], config: AgentLoopConfig, rng: random.Random,
+                     state: _State) -> tuple[list[Turn], str, int]:
+    """Realize every planned turn; a turn no try realizes falls back to its example line."""
+    turns: list[Turn] = []
+    fallback = 0
+    context = (plan, example_values)
+    for planned in plan:
+        try:
+            turn, _ = _next_turn(llm, scenario, personas, turns, [], config, False, rng, state, planned, context)
+        except GenerationError:
+            fallback += 1
+            turn = Turn(index=len(turns), speaker=planned.speaker, text=planned.line)
+        turns.append(turn)
+    return turns, "flow_done", fallback
+
+
+def _free_target(scenario: Scenario, config: AgentLoopConfig) -> int:
+    if config.target_turns:
+        return min(config.target_turns, config.max_turns)
+    turns = scenario.target_turns
+    if config.duration:
+        turns = max(turns, round(config.duration / _SECONDS_PER_FREE_TURN))
+    return min(turns, config.max_turns)
+
+
+def _realize_free(llm: LLM, scenario: Scenario, personas: dict[str, Persona], config: AgentLoopConfig,
+                  rng: random.Random, state: _State) -> tuple[list[Turn], str]:
+    target = _free_target(scenario, config)
     min_turns = config.critic.min_dialogue_turns
     # Lines of the few-shot example count as history: copying them is a repeat.
     avoid = [text for _, text in example_lines(scenario, personas)]
     turns: list[Turn] = []
-    state = _State()
     end_reason = "max_turns"
     if scenario.opening:
         turns.append(Turn(index=0, speaker="A", text=scenario.opening))
@@ -166,11 +246,44 @@ def generate_dialogue(
         if _goal_met(turn, scenario, len(turns), target, min_turns):
             end_reason = "goal"
             break
-    meta: dict[str, Any] = {
+    return turns, end_reason
+
+
+def generate_dialogue(
+    llm: LLM, scenario: Scenario, dialogue_id: str, seed: int, config: AgentLoopConfig = AgentLoopConfig()
+) -> Dialogue:
+    """Plan (when the scenario has a flow and ``config.mode`` is "planned") and realize a dialogue.
+
+    :param llm: any registered backend (base models continue a transcript; chat
+        models answer chat messages).
+    :param seed: seeds personas, facts, the plan, sampling and disfluencies of this dialogue.
+    :return: the dialogue; ``meta["rejected_turns"]`` counts critic rejections by reason,
+        ``meta["generation"]`` has token and time totals, ``meta["facts"]`` the drawn
+        private facts, ``meta["plan"]`` the act names (planned mode) and
+        ``meta["content"]`` the :func:`~text_dialogue.content.measure_content` measures.
+    :raises GenerationError: when the dialogue ends too short; the message names the
+        reason and the error has ``reason`` and ``rejected_turns`` attributes.
+    """
+    rng = random.Random(seed)
+    facts: dict[str, dict[str, str]] = {}
+    personas = sample_personas(scenario, rng, facts)
+    plan = _plan(scenario, personas, facts, config, rng)
+    state = _State()
+    meta: dict[str, Any] = {"mode": "planned" if plan else "free"}
+    if plan:
+        example = _example_values(scenario, facts, personas, rng)
+        turns, end_reason, fallback = _realize_planned(llm, scenario, personas, plan, example, config, rng, state)
+        meta.update(plan=[t.name for t in plan], template_turns=fallback)
+    else:
+        turns, end_reason = _realize_free(llm, scenario, personas, config, rng, state)
+    meta.update({
         "rejected_turns": dict(state.rejections),
         "generation": {"tokens": state.tokens, "seconds": round(state.seconds, 3), "calls": state.calls},
         "llm": llm.model_info(),
-    }
+        "facts": {k: v for k, v in facts.items() if v},
+        "fact_alternatives": _alternatives(scenario),
+    })
+    min_turns = config.critic.min_dialogue_turns
     short = check_dialogue_length(len(turns), config.critic)
     if short:
         error = GenerationError(
@@ -186,4 +299,6 @@ def generate_dialogue(
         id=dialogue_id, turns=tuple(turns), scenario=scenario.name, goal=scenario.goal,
         personas=personas, seed=seed, end_reason=end_reason, meta=meta,
     )
-    return apply_disfluencies(dialogue, rng, config.disfluency)
+    dialogue = apply_disfluencies(dialogue, rng, config.disfluency)
+    content = measure_content(dialogue, end_phrases=scenario.end_phrases)
+    return replace(dialogue, meta={**dialogue.meta, "content": content.to_dict()})

@@ -12,10 +12,11 @@ both agents share, so llama.cpp reuses its evaluated prompt between turns.
 
 from __future__ import annotations
 
+from text_dialogue.flow import PlannedTurn, fill
 from text_dialogue.records import Persona, Turn
 from text_dialogue.scenario import Scenario
 
-__all__ = ["example_lines", "build_prompt", "build_messages", "other_speaker"]
+__all__ = ["example_lines", "build_prompt", "build_planned_prompt", "build_messages", "other_speaker"]
 
 
 def other_speaker(speaker: str) -> str:
@@ -42,10 +43,13 @@ def _describe(p: Persona) -> str:
     return desc
 
 
-def _note(scenario: Scenario, me: Persona, speaker: str, wrap_up: bool) -> str:
+def _note(scenario: Scenario, me: Persona, speaker: str, wrap_up: bool, planned: PlannedTurn | None = None) -> str:
     text = scenario.roles[speaker].prompt.rstrip(".")
     if me.private_knowledge:
         text += f". Only {me.name} knows: {me.private_knowledge}"
+    if planned is not None:
+        # a small base model copies the form of a line far better than it follows an instruction
+        return f'({me.name}\'s note: {text}. Next, {planned.instruction()}, for example: "{planned.line}")'
     if wrap_up:
         text += f". Time to wrap up: {scenario.end_condition}"
     return f"({me.name}'s note: {text}.)"
@@ -58,11 +62,13 @@ def build_prompt(
     turns: list[Turn],
     wrap_up: bool = False,
     note_last: bool = True,
+    planned: PlannedTurn | None = None,
 ) -> str:
     """The transcript prompt agent ``speaker`` continues (its own instructions only).
 
     :param wrap_up: tell the speaker that it is time to reach the end condition.
     :param note_last: put the speaker's private note right before its turn (else after the header).
+    :param planned: the act(s) this turn realizes, with their example line (planned dialogues).
     """
     a, b = personas["A"], personas["B"]
     lines = [
@@ -72,15 +78,50 @@ def build_prompt(
     ]
     me = personas[speaker]
     if not note_last:
-        lines[-1:] = [_note(scenario, me, speaker, wrap_up), ""]
+        lines[-1:] = [_note(scenario, me, speaker, wrap_up, planned), ""]
     example = example_lines(scenario, personas)
     if example:
         lines += ["An earlier conversation:"] + [f"{name}: {text}" for name, text in example]
         lines += ["", "Today's conversation:"]
     lines += [f"{personas[t.speaker].name}: {t.text}" for t in turns]
     if note_last:
-        lines.append(_note(scenario, me, speaker, wrap_up))
+        lines.append(_note(scenario, me, speaker, wrap_up, planned))
     lines.append(f"{me.name}:")
+    return "\n".join(lines)
+
+
+def build_planned_prompt(
+    scenario: Scenario,
+    personas: dict[str, Persona],
+    plan: list[PlannedTurn],
+    turns: list[Turn],
+    example_values: dict[str, str],
+) -> str:
+    """The tagged transcript a base model continues to realize ``plan[len(turns)]``.
+
+    Every line carries its act and facts in brackets (``Maya [inform time: eight]: ...``);
+    an earlier call realizes the same plan with other facts (``example_values``), so
+    the model learns the mapping from tag to words, and only has to say today's facts
+    in the same way. Both agents continue one shared transcript: each turn's prompt
+    extends the previous one, so llama.cpp reuses its evaluated prefix.
+
+    :param example_values: slot values of the example call (another fact draw).
+    """
+    a, b = personas["A"], personas["B"]
+    lines = [
+        f"{scenario.setting} {_describe(a)}. {_describe(b)}.",
+        f"Goal: {scenario.goal} They speak in short, natural sentences, one line each; "
+        "the words in brackets say what each line does.",
+        "",
+        "An earlier call:",
+    ]
+    for p in plan:
+        lines.append(f"{personas[p.speaker].name} [{p.tag(example_values)}]: {fill(p.template, example_values)}")
+    lines += ["", "Today's call:"]
+    for p, t in zip(plan, turns):
+        lines.append(f"{personas[t.speaker].name} [{p.tag()}]: {t.text}")
+    nxt = plan[len(turns)]
+    lines.append(f"{personas[nxt.speaker].name} [{nxt.tag()}]:")
     return "\n".join(lines)
 
 
@@ -91,8 +132,12 @@ def build_messages(
     turns: list[Turn],
     end_marker: str,
     wrap_up: bool = False,
+    planned: PlannedTurn | None = None,
 ) -> list[dict[str, str]]:
     """Chat messages for agent ``speaker``: its role prompt as the system message, then history.
+
+    :param planned: the act(s) this turn realizes: an instruction names the act and the
+        facts to state, with the example line as a hint.
 
     The agent's own turns are ``assistant`` messages and the other's are ``user``
     messages, so a chat model answers as the agent.
@@ -113,7 +158,11 @@ def build_messages(
         "no narration, no stage directions, no name label. "
         f"When the conversation is over, end your turn with {end_marker}."
     )
-    if wrap_up:
+    if planned is not None:
+        facts = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in planned.values.items())
+        system.append(f"In this turn, {planned.instruction()}" + (f" (state: {facts})" if facts else "")
+                      + f". In your own words, like: \"{planned.line}\" You may add a little small talk.")
+    elif wrap_up:
         system.append("The conversation has gone on long enough: wrap it up now.")
     messages = [{"role": "system", "content": " ".join(system)}]
     if not turns or turns[0].speaker == speaker:

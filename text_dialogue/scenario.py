@@ -6,6 +6,7 @@ users add their own files (or folders) with no code change.
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -13,8 +14,9 @@ from typing import Any
 
 from corpus_core.configs import read_data_file
 from corpus_core.errors import ConfigError
+from text_dialogue.flow import Flow, fill, parse_flow
 
-__all__ = ["RoleSpec", "Scenario", "load_scenario", "available_scenarios", "get_scenario"]
+__all__ = ["RoleSpec", "Scenario", "load_scenario", "available_scenarios", "get_scenario", "draw_facts"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,17 @@ class RoleSpec:
     private_knowledge: tuple[str, ...] = ()
     #: persona constraints: e.g. {"age_band": ["adult", "senior"]}
     persona: dict[str, Any] = field(default_factory=dict)
+    #: structured private facts: fact sets (slot -> value); one set is drawn per dialogue
+    facts: tuple[dict[str, str], ...] = ()
+    #: how a drawn fact set reads as private knowledge, e.g. "a table for {party} on {day}"
+    knowledge: str = ""
+
+    def knowledge_lines(self) -> tuple[str, ...]:
+        """The private knowledge options: ``private_knowledge``, or each fact set in words."""
+        if self.facts:
+            template = self.knowledge or "; ".join(f"{k}: {{{k}}}" for k in self.facts[0])
+            return tuple(fill(template, f) for f in self.facts)
+        return self.private_knowledge
 
 
 @dataclass(frozen=True)
@@ -51,6 +64,8 @@ class Scenario:
     example: str = ""
     #: the first line of speaker A, or "" to let the model write it
     opening: str = ""
+    #: the planned act sequence (see :mod:`text_dialogue.flow`); ``None`` = free-form only
+    flow: Flow | None = None
     source: str = ""
 
     @classmethod
@@ -67,8 +82,11 @@ class Scenario:
                 r = dict(roles_raw[key])
                 r["persona"] = dict(r.get("persona") or {})
                 r["private_knowledge"] = tuple(r.get("private_knowledge") or ())
+                r["facts"] = _fact_sets(r.get("facts"), f"scenario{where} roles.{key}.facts")
                 roles[key] = RoleSpec(**r)
-            fields = {k: v for k, v in data.items() if k != "roles"}
+            flow_keys = ("flow", "subtopics", "smalltalk", "closing")
+            fields = {k: v for k, v in data.items() if k != "roles" and k not in flow_keys}
+            fields["flow"] = parse_flow({k: data.get(k) for k in flow_keys if k in data}, f"scenario{where}")
             fields["end_phrases"] = tuple(str(p).lower() for p in fields.get("end_phrases") or ())
             scenario = cls(roles=roles, source=source, **fields)
         except KeyError as e:
@@ -77,7 +95,43 @@ class Scenario:
             raise ConfigError(f"scenario{where}: {e}") from None
         if not isinstance(scenario.target_turns, int) or scenario.target_turns < 2:
             raise ConfigError(f"scenario{where}: target_turns must be an integer >= 2")
+        _check_slots(scenario, where)
         return scenario
+
+
+def _check_slots(scenario: "Scenario", where: str) -> None:
+    a, b = (set(scenario.roles[k].facts[0]) if scenario.roles[k].facts else set() for k in ("A", "B"))
+    if a & b:
+        raise ConfigError(f"scenario{where}: slots {sorted(a & b)} are in the facts of both roles; rename one")
+    if scenario.flow is not None:
+        unknown = scenario.flow.slots() - a - b - {"A_name", "B_name"}
+        if unknown:
+            raise ConfigError(f"scenario{where}: flow uses slots {sorted(unknown)} that no role's facts give "
+                              f"(known: {sorted(a | b | {'A_name', 'B_name'})})")
+
+
+def _fact_sets(raw: Any, where: str) -> tuple[dict[str, str], ...]:
+    if not raw:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(f, dict) and f for f in raw):
+        raise ConfigError(f"{where}: expected a list of mappings (slot: value)")
+    keys = set(raw[0])
+    for i, f in enumerate(raw):
+        if set(f) != keys:
+            raise ConfigError(f"{where}[{i}]: every fact set needs the same slots {sorted(keys)}; found {sorted(f)}")
+    return tuple({str(k): str(v) for k, v in f.items()} for f in raw)
+
+
+def draw_facts(scenario: Scenario, speaker: str, rng: random.Random) -> tuple[dict[str, str], str | None]:
+    """Draw one private fact set of ``speaker``: ``(slot values, the same in words)``.
+
+    Scenarios without structured facts draw one ``private_knowledge`` line (no slots).
+    """
+    role = scenario.roles[speaker]
+    if role.facts:
+        i = rng.randrange(len(role.facts))
+        return dict(role.facts[i]), role.knowledge_lines()[i]
+    return {}, (rng.choice(role.private_knowledge) if role.private_knowledge else None)
 
 
 def load_scenario(path: str | Path) -> Scenario:

@@ -49,13 +49,15 @@ def format_summary(reports: list[StageReport]) -> str:
 @click.option("--llm", type=click.Choice(available_llms()), default=None, help="LLM backend.")
 @click.option("--asr", type=click.Choice(available_asr()), default=None, help="ASR backend.")
 @click.option("--sampling-rate", type=int, default=None, help="Corpus sampling rate in Hz (default 24000).")
+@click.option("--max-uses-per-voice", type=click.IntRange(min=1), default=None,
+              help="Cast each voice at most this often in the corpus (spreads a multi-speaker bank).")
 @click.option("--overwrite", is_flag=True,
               help="Start the corpus afresh: remove what an earlier run made in --out (manifests, audio, "
                    "transcripts, exports, report, meta.json) instead of resuming it.")
 @handle_errors
 def generate(corpus: Path, config_path: Path | None, seed: int | None, dialogues: int | None,
              scenarios: tuple[str, ...], variants: int | None, llm: str | None, asr: str | None,
-             sampling_rate: int | None, overwrite: bool) -> None:
+             sampling_rate: int | None, max_uses_per_voice: int | None, overwrite: bool) -> None:
     """Make a spoken-dialogue corpus: text -> speech -> duplex -> eval.
 
     Works offline with no options (Gemma 3 270M, piper joe + derived voices, Whisper base).
@@ -65,7 +67,8 @@ def generate(corpus: Path, config_path: Path | None, seed: int | None, dialogues
             clear_corpus(corpus)
     config = build_config(config_path, corpus, seed=seed, dialogues=dialogues, scenarios=scenarios or None,
                           variants=variants, llm=llm, asr=asr,
-                          speech={"sampling_rate": sampling_rate} if sampling_rate else None)
+                          speech={"sampling_rate": sampling_rate} if sampling_rate else None,
+                          casting={"max_uses_per_voice": max_uses_per_voice} if max_uses_per_voice else None)
     writable_corpus(corpus)  # cheap checks first
     check_engines(config, ["speech", "eval"])  # config problems stop here, before the LLM writes anything
     with locked_corpus(corpus):

@@ -42,6 +42,8 @@ class DialogueReportItem:
     dialogue_eval: DialogueEval | None = None
     audio_url: str | None = None
     degraded_url: str | None = None
+    #: the text dialogue's content measures (``Dialogue.meta["content"]``), if any
+    content: dict[str, Any] | None = None
 
 
 _CSS = """
@@ -156,6 +158,26 @@ def _transcript(turn_evals: Sequence[TurnEval]) -> str:
             "<th>heard (ASR)</th><th>WER</th></tr>" + "".join(rows) + "</table>")
 
 
+def content_line(content: dict[str, Any]) -> str:
+    """One line of a dialogue's content measures, e.g. "facts 7/7 (100%) | end reached | 20 turns".
+
+    >>> content_line({"facts": 4, "facts_stated": 3, "end_reached": False, "turns": 12,
+    ...               "words_per_turn": 8.5, "repetition": False, "contradictions": []})
+    'facts 3/4 (75%) | end not reached | 12 turns, 8.5 words per turn'
+    """
+    info = []
+    if content.get("facts"):
+        info.append(f"facts {content['facts_stated']}/{content['facts']} "
+                    f"({100 * content['facts_stated'] / content['facts']:.0f}%)")
+    info.append("end reached" if content.get("end_reached") else "end not reached")
+    info.append(f"{content.get('turns', 0)} turns, {content.get('words_per_turn', 0):.1f} words per turn")
+    if content.get("repetition"):
+        info.append("repetitive")
+    if content.get("contradictions"):
+        info.append("contradicts: " + ", ".join(content["contradictions"]))
+    return " | ".join(info)
+
+
 def _dialogue_section(item: DialogueReportItem) -> str:
     tl, de = item.timeline, item.dialogue_eval
     metrics = de.metrics if de else {}
@@ -174,6 +196,8 @@ def _dialogue_section(item: DialogueReportItem) -> str:
         if summ.get("median_fto") is not None:
             info.append(f"median FTO {1000 * summ['median_fto']:+.0f} ms, overlap {100 * summ['overlap_share']:.1f}%")
     parts.append(f'<p class="small">{html.escape(" | ".join(info))}</p>')
+    if item.content:
+        parts.append(f'<p class="small">{html.escape(content_line(item.content))}</p>')
     if item.degraded_url:
         parts.append(side_by_side_players(tl, item.audio_url, item.degraded_url))
     elif item.audio_url:

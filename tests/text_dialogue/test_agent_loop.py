@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
 
@@ -12,6 +12,10 @@ from text_dialogue.disfluency import DisfluencyConfig
 from text_dialogue.llm.base import LLM, Completion, GenerationParams
 from text_dialogue.scenario import get_scenario
 from _require import require
+
+
+#: the free-form loop at the scenario's own length (no plan, no duration target)
+FREE = AgentLoopConfig(mode="free", duration=None)
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,7 @@ def test_rejected_turns_are_counted_and_end_marker_ends() -> None:
         "Hi, I need a table for two.",         # repeat -> rejected
         "Saturday at eight is fine. <end>",
     ])
-    d = generate_dialogue(llm, get_scenario("booking"), "d1", seed=1)
+    d = generate_dialogue(llm, get_scenario("booking"), "d1", seed=1, config=FREE)
     assert [t.speaker for t in d.turns] == ["A", "B", "A", "B"]
     assert d.end_reason == "end_marker"
     assert d.meta["rejected_turns"] == {"narration": 1, "repeat": 1}
@@ -55,15 +59,15 @@ def test_rejected_turns_are_counted_and_end_marker_ends() -> None:
 def test_each_agent_sees_only_its_own_private_note() -> None:
     llm = ScriptedLLM(["Hello there, I have a question.", "Sure, go ahead please."] + ["ok fine"] * 10)
     with pytest.raises(GenerationError):
-        generate_dialogue(llm, get_scenario("elicitation"), "d2", seed=2)
-    fact_a = next(f for f in get_scenario("elicitation").roles["A"].private_knowledge if f in llm.prompts[0])
+        generate_dialogue(llm, get_scenario("elicitation"), "d2", seed=2, config=FREE)
+    fact_a = next(f for f in get_scenario("elicitation").roles["A"].knowledge_lines() if f in llm.prompts[0])
     assert fact_a not in llm.prompts[1]  # B's prompt does not hold A's private facts
 
 
 def test_too_short_dialogue_fails_with_reason() -> None:
     llm = ScriptedLLM(["Hi, I need a table.", ""] + [""] * 10)
     with pytest.raises(GenerationError, match="too_short") as info:
-        generate_dialogue(llm, get_scenario("booking"), "d3", 3, AgentLoopConfig(max_retries=2))
+        generate_dialogue(llm, get_scenario("booking"), "d3", 3, replace(FREE, max_retries=2))
     assert info.value.reason == "too_short"  # type: ignore[attr-defined]
     assert info.value.rejected_turns == {"empty": 2}  # type: ignore[attr-defined]
 
@@ -71,7 +75,7 @@ def test_too_short_dialogue_fails_with_reason() -> None:
 def test_goal_ends_with_goodbye_and_disfluencies_are_marked() -> None:
     lines = ["Hi, can I book a table?", "Sure, what day would you like?", "Friday at seven, for four.",
              "Friday at seven works fine.", "Lovely, the name is Lee.", "Great, you're all set. Bye!"]
-    config = AgentLoopConfig(target_turns=6, disfluency=DisfluencyConfig(rate=1.0))
+    config = replace(FREE, target_turns=6, disfluency=DisfluencyConfig(rate=1.0))
     d = generate_dialogue(ScriptedLLM(lines), get_scenario("booking"), "d4", seed=4, config=config)
     assert d.end_reason == "goal" and len(d.turns) == 6
     assert all(t.disfluencies for t in d.turns)

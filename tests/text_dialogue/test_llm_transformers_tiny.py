@@ -61,7 +61,8 @@ def test_agent_loop_with_chat_template(tiny_model: Path) -> None:
     # Random weights write word salad: a permissive critic lets the loop run to its end.
     critic = CriticConfig(min_words=1, max_words=100, min_english_share=0.0, max_ngram_overlap=1.1,
                           max_ngram_count=100, min_dialogue_turns=2)
-    config = AgentLoopConfig(max_turns=3, target_turns=3, params=SamplingConfig(max_tokens=8), critic=critic)
+    # free-form: a planned dialogue would fall back to the scenario's example lines, not the model's words
+    config = AgentLoopConfig(mode="free", max_turns=3, target_turns=3, params=SamplingConfig(max_tokens=8), critic=critic)
     # seeded weights and sampling: this seed gives a dialogue the permissive critic accepts
     d = generate_dialogue(llm, get_scenario("tutoring"), "tf1", seed=1, config=config)
     assert 2 <= len(d.turns) <= 3 and d.meta["llm"]["model"] == str(tiny_model)

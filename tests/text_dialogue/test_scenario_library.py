@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -25,9 +26,22 @@ def test_library_has_every_kind_with_all_fields() -> None:
         assert labels == {"A", "B"}, scenario.name
 
 
-def test_elicitation_gives_facts_to_the_user_only() -> None:
+def test_elicitation_gives_the_problem_to_the_user_only() -> None:
     s = get_scenario("elicitation")
-    assert s.roles["A"].private_knowledge and not s.roles["B"].private_knowledge
+    problem = {"problem", "since", "severity", "tried"}
+    assert problem <= set(s.roles["A"].facts[0]) and not problem & set(s.roles["B"].facts[0])
+
+
+def test_every_shipped_scenario_has_a_flow_that_states_every_fact() -> None:
+    for scenario in available_scenarios().values():
+        assert scenario.flow is not None, scenario.name
+        # the core steps (every branch), not the optional sub-topics, must use every slot
+        acts = [a for step in scenario.flow.steps for a in (
+            [x for seq in step for x in seq] if isinstance(step, tuple) else [step])]
+        core = {k for a in acts for line in a.say for k in re.findall(r"\{(\w+)\}", line)}
+        for key in ("A", "B"):
+            for fact_set in scenario.roles[key].facts:
+                assert set(fact_set) <= core, (scenario.name, key)
 
 
 def test_user_scenario_folder_is_added_without_code(tmp_path: Path) -> None:
