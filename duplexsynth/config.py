@@ -20,7 +20,7 @@ from speech.synthesize import SpeechConfig
 from text_dialogue.agents import AgentLoopConfig
 
 __all__ = ["BackendSpec", "RunConfig", "ConfigLayer", "load_config", "config_layers", "merge_layers",
-           "check_backend_options", "read_config_file", "config_from_mapping", "config_to_dict"]
+           "check_backend_options", "read_config_file", "upgrade_saved_config", "config_from_mapping", "config_to_dict"]
 
 @dataclass(frozen=True)
 class BackendSpec:
@@ -162,6 +162,48 @@ def check_backend_options(config: RunConfig) -> None:
     check("asr.options", ASR_BACKENDS, config.asr.name, config.asr.options)
     for name, options in config.tts.items():
         check(f"tts.{name}", TTS_BACKENDS, name, options)
+
+
+#: keys that older versions saved and that no longer exist (dotted path -> why)
+REMOVED_KEYS = {
+    "text.params.seed": "the agent loop draws a seed per turn",
+    "text.params.stop": "the agent loop sets stop sequences per turn",
+    "eval.wer_threshold": "turns are flagged with eval.gate.wer_threshold",
+}
+
+
+def upgrade_saved_config(saved: dict[str, Any], where: str) -> dict[str, Any]:
+    """A config saved by an older duplexsynth, converted to today's keys (with a warning).
+
+    Removed keys are dropped; a timing section saved as resolved values (every field)
+    becomes the fields that differ from its preset, so the preset can be switched cleanly.
+    """
+    import copy
+    import logging
+
+    from duplex.presets import PRESETS
+
+    saved = copy.deepcopy(saved)
+    changed = []
+    for dotted in REMOVED_KEYS:
+        *parents, leaf = dotted.split(".")
+        node: Any = saved
+        for key in parents:
+            node = node.get(key) if isinstance(node, dict) else None
+        if isinstance(node, dict) and leaf in node:
+            del node[leaf]
+            changed.append(dotted)
+    duplex = saved.get("duplex")
+    if isinstance(duplex, dict) and isinstance(duplex.get("timing"), dict):
+        preset = PRESETS.get(duplex.get("preset", "telephone"))
+        timing = duplex["timing"]
+        if preset is not None and set(timing) == {f.name for f in dataclasses.fields(preset)}:
+            duplex["timing"] = {k: v for k, v in timing.items() if getattr(preset, k) != v}
+            changed.append("duplex.timing")
+    if changed:
+        logging.getLogger(__name__).warning("%s: converted a config saved by an older duplexsynth (%s)",
+                                            where, ", ".join(changed))
+    return saved
 
 
 def load_config(path: str | Path | None, overrides: dict[str, Any] | None = None,

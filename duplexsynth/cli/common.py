@@ -16,7 +16,7 @@ import click
 from corpus_core.atomic import TEMP_PREFIX, sweep_temp_files
 from corpus_core.errors import ConfigError, DuplexsynthError
 from corpus_core.lock import CorpusLock
-from duplexsynth.config import RunConfig, load_config
+from duplexsynth.config import RunConfig, load_config, upgrade_saved_config
 from duplexsynth.meta import read_meta
 
 __all__ = ["config_options", "corpus_argument", "build_config", "saved_config", "writable_corpus", "locked_corpus",
@@ -50,7 +50,10 @@ def build_config(config_path: Path | None, corpus: Path | None = None, **overrid
 
 def saved_config(corpus: Path | None) -> dict[str, Any] | None:
     """The config saved in the corpus's meta.json, if the corpus exists."""
-    return read_meta(corpus).get("config") if corpus is not None and corpus.is_dir() else None
+    if corpus is None or not corpus.is_dir():
+        return None
+    saved = read_meta(corpus).get("config")
+    return upgrade_saved_config(saved, str(corpus / "meta.json")) if isinstance(saved, dict) else saved
 
 
 def writable_corpus(corpus: Path) -> Path:

@@ -93,3 +93,18 @@ def test_overwrite_removes_only_what_a_run_made(tmp_path: Path) -> None:
     (corpus / "my_notes.txt").write_text("keep me")
     assert sorted(clear_corpus(corpus)) == ["audio", "dialogues.jsonl", "meta.json"]
     assert [p.name for p in corpus.iterdir()] == ["my_notes.txt"]
+
+
+def test_a_config_saved_by_an_older_version_still_loads(tmp_path: Path) -> None:
+    from duplex.timing import TimingConfig
+    from duplexsynth.config import upgrade_saved_config
+
+    old = config_to_dict(load_config(None))
+    old["text"]["params"].update(seed=0, stop=[])
+    old["eval"]["wer_threshold"] = 0.3
+    old["duplex"]["timing"] = config_to_dict(TimingConfig())  # resolved values, as before
+    upgraded = upgrade_saved_config(old, "meta.json")
+    assert "seed" not in upgraded["text"]["params"] and "wer_threshold" not in upgraded["eval"]
+    assert upgraded["duplex"]["timing"] == {}
+    switched = load_config(_write(tmp_path, "duplex: {preset: formal}\n"), base=upgraded)
+    assert switched.duplex.timing_config() == get_preset("formal")
