@@ -197,7 +197,9 @@ def upgrade_saved_config(saved: dict[str, Any], where: str) -> dict[str, Any]:
     if isinstance(duplex, dict) and isinstance(duplex.get("timing"), dict):
         preset = PRESETS.get(duplex.get("preset", "telephone"))
         timing = duplex["timing"]
-        if preset is not None and set(timing) == {f.name for f in dataclasses.fields(preset)}:
+        fields = {f.name for f in dataclasses.fields(preset)} if preset is not None else set()
+        # the old format saved every field of its day (newer fields are missing); overrides are few
+        if preset is not None and set(timing) <= fields and len(timing) > len(fields) // 2:
             duplex["timing"] = {k: v for k, v in timing.items() if getattr(preset, k) != v}
             changed.append("duplex.timing")
     if changed:
