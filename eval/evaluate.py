@@ -22,6 +22,7 @@ from eval.cpwer import mono_cpwer
 from eval.gate import GateConfig, share_above
 from eval.normalize import FILLER_WORDS, normalize_text
 from eval.records import DialogueEval, TurnEval
+from eval.regions import RegionConfig, pack_regions, speech_regions, unpack_words
 from eval.speaker_similarity import (
     SpeakerEncoder,
     SpeakerSimilarityConfig,
@@ -34,7 +35,7 @@ from eval.words import assign_words, join_words
 from speech.audio import resample
 from speech.records import Word
 
-__all__ = ["EvalConfig", "EvalTools", "load_eval_tools", "evaluate_timeline", "summarize"]
+__all__ = ["EvalConfig", "EvalTools", "load_eval_tools", "evaluate_timeline", "transcribe_channels", "summarize"]
 
 
 @dataclass(frozen=True)
@@ -43,8 +44,14 @@ class EvalConfig:
 
     #: a word belongs to the segment its midpoint lies in, or to one this close (s)
     assign_tolerance: float = 0.3
-    #: transcribe the mono mix too and score it with cpWER (one more ASR pass)
-    cpwer: bool = True
+    #: transcribe only each channel's speech regions (timeline segments plus margins),
+    #: packed and batched; False transcribes both whole channels, silence included
+    speech_only: bool = True
+    #: margins, gaps and chunk length of the speech-only pass
+    regions: RegionConfig = field(default_factory=RegionConfig)
+    #: transcribe the mono mix too and score it with cpWER (one more ASR pass; it measures
+    #: how well both voices come through one channel, crosstalk included)
+    cpwer: bool = False
     #: embed each turn with resemblyzer for speaker consistency and distinctness
     speaker_similarity: bool = True
     #: measure turn-taking events from voice activity on each channel
@@ -116,15 +123,21 @@ def evaluate_timeline(
         raise ValueError(f"dialogue {timeline.id}: expected stereo audio (num_samples, 2), got {stereo.shape}")
     tools = tools or load_eval_tools(config)
     sr = timeline.sampling_rate
+    words = transcribe_channels(timeline, stereo, asr, config)
     turn_evals: list[TurnEval] = []
     for channel in (0, 1):
-        audio = resample(np.ascontiguousarray(stereo[:, channel]), sr, ASR_SAMPLING_RATE)
-        turn_evals += _score_channel(timeline, channel, asr.transcribe(audio), config)
+        turn_evals += _score_channel(timeline, channel, words[channel], config)
     summary = summarize(timeline, turn_evals, config.gate.wer_threshold)
     metrics = dict(summary.metrics)
     if config.cpwer:
         mono = resample(np.ascontiguousarray(stereo.mean(axis=1)), sr, ASR_SAMPLING_RATE)
-        metrics["cpwer"] = mono_cpwer(timeline, asr.transcribe(mono), config.assign_tolerance).to_dict()
+        if config.speech_only:
+            regions = speech_regions(timeline.segments, None, len(mono) / ASR_SAMPLING_RATE, config.regions)
+            packed = pack_regions([mono], regions, ASR_SAMPLING_RATE, config.regions)
+            mono_words = unpack_words(asr.transcribe_chunks(packed.samples, packed.chunks), packed).get(0, [])
+        else:
+            mono_words = asr.transcribe(mono)
+        metrics["cpwer"] = mono_cpwer(timeline, mono_words, config.assign_tolerance).to_dict()
     if config.speaker_similarity and tools.encoder is not None:
         metrics["speaker_similarity"] = speaker_similarity(timeline, stereo, tools.encoder, config.similarity_options)
     spans = None
@@ -136,6 +149,23 @@ def evaluate_timeline(
     turn_evals = mark_heard(turn_evals, spans)
     metrics["backchannels"] = backchannel_recall(turn_evals)
     return turn_evals, DialogueEval(**{**summary.__dict__, "metrics": metrics})
+
+
+def transcribe_channels(timeline: Timeline, stereo: np.ndarray, asr: ASR, config: EvalConfig) -> dict[int, list[Word]]:
+    """ASR words of each channel, in dialogue time.
+
+    With ``config.speech_only`` the speech regions of both channels go through one
+    batched call (:mod:`eval.regions`); otherwise each whole channel is transcribed.
+    """
+    sr = timeline.sampling_rate
+    channels = [resample(np.ascontiguousarray(stereo[:, c]), sr, ASR_SAMPLING_RATE) for c in (0, 1)]
+    if not config.speech_only:
+        return {c: asr.transcribe(channels[c]) for c in (0, 1)}
+    total = len(channels[0]) / ASR_SAMPLING_RATE
+    regions = [r for c in (0, 1) for r in speech_regions(timeline.segments, c, total, config.regions)]
+    packed = pack_regions(channels, regions, ASR_SAMPLING_RATE, config.regions)
+    words = unpack_words(asr.transcribe_chunks(packed.samples, packed.chunks), packed)
+    return {c: words.get(c, []) for c in (0, 1)}
 
 
 def _pooled(evals: list[TurnEval]) -> float:

@@ -32,6 +32,19 @@ class ASR(ABC):
     def transcribe(self, samples: np.ndarray) -> list[Word]:
         """Words with times (seconds) of 16 kHz mono float32 ``samples``."""
 
+    def transcribe_chunks(self, samples: np.ndarray, chunks: list[tuple[float, float]]) -> list[Word]:
+        """Words of each ``(start, end)`` chunk (seconds, each at most 30 s) of ``samples``.
+
+        Times are in ``samples``'s time. This default transcribes the chunks one by one;
+        a backend with a batched decoder overrides it (the same code on CPU and GPU).
+        """
+        words: list[Word] = []
+        for start, end in chunks:
+            a, b = int(round(start * ASR_SAMPLING_RATE)), int(round(end * ASR_SAMPLING_RATE))
+            words += [Word(w.text, round(w.start + start, 3), round(w.end + start, 3))
+                      for w in self.transcribe(samples[a:b])]
+        return words
+
     def model_info(self) -> dict[str, Any]:
         """Backend name, model and engine version, for meta.json."""
         return {"backend": self.name}

@@ -30,6 +30,9 @@ class FasterWhisperConfig:
     cpu_threads: int = 0
     language: str = "en"
     beam_size: int = 5
+    #: chunks decoded together by ``transcribe_chunks`` (BatchedInferencePipeline);
+    #: 0 decodes them one after another with the plain model
+    batch_size: int = 8
 
 
 def default_whisper_base_dir() -> Path:
@@ -75,11 +78,29 @@ class FasterWhisperASR(ASR):
             )
         except (RuntimeError, ValueError, OSError) as e:
             raise BackendError(f"faster-whisper: cannot load model {self.model_ref!r}: {e}") from None
+        self._batched: Any = None
 
     def transcribe(self, samples: np.ndarray) -> list[Word]:
         segments, _ = self._model.transcribe(
             samples.astype(np.float32), language=self.config.language, beam_size=self.config.beam_size,
             word_timestamps=True, condition_on_previous_text=False, vad_filter=False,
+        )
+        return [
+            Word(w.word.strip(), round(float(w.start), 3), round(float(w.end), 3))
+            for seg in segments for w in (seg.words or []) if w.word.strip()
+        ]
+
+    def transcribe_chunks(self, samples: np.ndarray, chunks: list[tuple[float, float]]) -> list[Word]:
+        if self.config.batch_size <= 0 or not chunks:
+            return super().transcribe_chunks(samples, chunks)
+        from faster_whisper import BatchedInferencePipeline
+
+        if self._batched is None:
+            self._batched = BatchedInferencePipeline(self._model)
+        segments, _ = self._batched.transcribe(
+            samples.astype(np.float32), language=self.config.language, beam_size=self.config.beam_size,
+            word_timestamps=True, vad_filter=False, batch_size=self.config.batch_size,
+            clip_timestamps=[{"start": a, "end": b} for a, b in chunks],
         )
         return [
             Word(w.word.strip(), round(float(w.start), 3), round(float(w.end), 3))

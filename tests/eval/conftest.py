@@ -62,7 +62,7 @@ def evaluated_dialogue(spoken_dialogue: SpokenDialogue) -> tuple:
     from eval.evaluate import EvalConfig, evaluate_timeline
 
     asr = FasterWhisperASR(FasterWhisperConfig(cpu_threads=2))
-    return evaluate_timeline(spoken_dialogue.timeline, spoken_dialogue.stereo, asr, EvalConfig())
+    return evaluate_timeline(spoken_dialogue.timeline, spoken_dialogue.stereo, asr, EvalConfig(cpwer=True))
 
 
 @pytest.fixture(scope="session")
