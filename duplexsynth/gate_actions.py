@@ -6,8 +6,10 @@ the engine: one whose seed steers its audio (coqui) gets another seed; a determi
 (espeak, piper) would say the same again, so round 1 speaks slower and later rounds also set
 the words the ASR missed apart with commas (:mod:`eval.respell`). Every action is counted
 for meta.json.
-Manifests are rewritten for that dialogue before its eval records are written, so a
-killed run never leaves eval records that describe audio the manifests do not.
+:meth:`Gate.evaluate_in_memory` touches no manifest: the caller writes the final records
+(the streaming run) or batches the rewrites once per run (``run_eval``) and writes the
+eval records of changed dialogues after them, so a killed run never leaves eval records
+that describe audio the manifests do not. :meth:`Gate.evaluate` rewrites right away.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +42,7 @@ from speech.synthesize import TTSPool, speak_text, turn_rates
 from speech.voices import default_voice_bank
 from text_dialogue.records import Dialogue
 
-__all__ = ["Gate"]
+__all__ = ["Gate", "GateOutcome", "record_drop"]
 
 log = logging.getLogger(__name__)
 
@@ -48,17 +50,63 @@ log = logging.getLogger(__name__)
 RESPEAK_SLOWER = 0.88
 
 
+@dataclass
+class GateOutcome:
+    """What the gate made of one dialogue (see :meth:`Gate.evaluate_in_memory`)."""
+
+    turns: list[TurnEval]
+    summary: DialogueEval
+    #: the timeline that was scored last (a re-synthesized one after a re-synthesis)
+    timeline: Timeline
+    #: the utterances of that timeline (``None`` when they were never needed)
+    utterances: list[Utterance] | None
+    #: why the gate dropped the dialogue; ``None`` = kept
+    drop_reason: str | None = None
+
+
+def record_drop(corpus: Path, timeline: Timeline, reason: str) -> None:
+    """Write ``timeline`` with its drop reason to dropped.jsonl (one line per dialogue).
+
+    A rerun after a kill that drops the same timeline again replaces its line instead of
+    adding a second.
+    """
+    path = corpus / DROPPED_FILE
+    rows = [d for _, d in iter_jsonl(path) if d.get("id") != timeline.id] if path.is_file() else []
+    rows.append({**timeline.to_dict(), "drop_reason": reason})
+    write_text_atomic(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    log.warning("gate: dropped %s: %s", timeline.id, reason)
+
+
 class Gate:
     """Evaluates dialogues under ``config.eval.gate`` and applies its decision."""
 
-    def __init__(self, corpus: Path, config: RunConfig) -> None:
+    def __init__(self, corpus: Path, config: RunConfig, pool: TTSPool | None = None) -> None:
+        """:param pool: TTS engines to re-synthesize with (``None`` = built on first need)."""
         self.corpus = corpus
         self.config = config
         self.actions: Counter = Counter()
-        self._pool: TTSPool | None = None
+        self._pool: TTSPool | None = pool
 
     def evaluate(self, timeline: Timeline, asr: ASR) -> tuple[list[TurnEval], DialogueEval]:
-        """Score ``timeline``; re-synthesize or drop it as the gate decides."""
+        """Score ``timeline``; re-synthesize or drop it as the gate decides (manifests updated)."""
+        outcome = self.evaluate_in_memory(timeline, asr)
+        if outcome.timeline is not timeline:  # re-synthesized: the manifests describe the new audio
+            rewrite_manifest(self.corpus / MANIFESTS["speech"], {timeline.id: outcome.utterances}, key="dialogue_id")
+            rewrite_manifest(self.corpus / MANIFESTS["duplex"], {timeline.id: [outcome.timeline]})
+        if outcome.drop_reason is not None:
+            self._drop(outcome.timeline, outcome.drop_reason)
+        return outcome.turns, outcome.summary
+
+    def evaluate_in_memory(self, timeline: Timeline, asr: ASR, utterances: list[Utterance] | None = None,
+                           dialogue: Dialogue | None = None) -> GateOutcome:
+        """Score ``timeline`` and apply the gate without touching any manifest.
+
+        :param utterances: the dialogue's utterances (``None`` = read utterances.jsonl
+            when a re-synthesis needs them).
+        :param dialogue: its text dialogue (``None`` = read dialogues.jsonl when needed).
+        :return: the final timeline and utterances (new ones after a re-synthesis), the
+            eval records, and the drop reason when the gate drops the dialogue.
+        """
         rounds = 0
         while True:
             stereo, _ = read_audio(inside(self.corpus, eval_audio_path(timeline, self.config.eval.audio)))
@@ -68,17 +116,19 @@ class Gate:
                 break
             rounds += 1
             log.info("gate: %s: re-synthesizing turns %s (round %d)", timeline.id, decision.turns_to_resynthesize, rounds)
-            timeline = self._resynthesize(timeline, decision.turns_to_resynthesize, rounds, turns)
+            if utterances is None:
+                utterances = group_utterances(read_manifest(self.corpus / MANIFESTS["speech"], Utterance))[timeline.id]
+            timeline, utterances = self._resynthesize(timeline, utterances, dialogue, decision.turns_to_resynthesize,
+                                                      rounds, turns)
         self.actions[decision.action_taken] += 1
-        if decision.action_taken == "drop":
-            self._drop(timeline, decision.reason)
         gate_info = {"action": decision.action_taken, "reason": decision.reason,
                      "failed_turns": decision.failed_turns, "resynthesis_rounds": rounds}
         metrics = {**summary.metrics, "gate": gate_info, "audio": self.config.eval.audio}
         if timeline.degraded_path:  # drawn against measured, whichever audio ASR heard
             degraded = stereo if self.config.eval.audio == "degraded" else read_audio(self.corpus / timeline.degraded_path)[0]
             metrics["acoustics"] = measure_acoustics(timeline, degraded)
-        return turns, replace(summary, metrics=metrics)
+        return GateOutcome(turns, replace(summary, metrics=metrics), timeline,
+                           utterances, decision.reason if decision.action_taken == "drop" else None)
 
     def counts(self) -> dict[str, Any]:
         """How many dialogues each gate action applied to, and how many turns each re-synthesis
@@ -97,12 +147,13 @@ class Gate:
                          for i in missed_tokens(utt.text, e.hypothesis)})
         return isolate_words(utt.text, missed), slower, seed, "isolate"
 
-    def _resynthesize(self, timeline: Timeline, turn_indices: list[int], rounds: int,
-                      evals: list[TurnEval] | None = None) -> Timeline:
+    def _resynthesize(self, timeline: Timeline, utterances: list[Utterance], dialogue: Dialogue | None,
+                      turn_indices: list[int], rounds: int,
+                      evals: list[TurnEval] | None = None) -> tuple[Timeline, list[Utterance]]:
         did = timeline.id
-        utterances = group_utterances(read_manifest(self.corpus / MANIFESTS["speech"], Utterance))[did]
         source = utterances[0].source_dialogue_id or did
-        dialogue = next((d for d in read_manifest(self.corpus / MANIFESTS["text"], Dialogue) if d.id == source), None)
+        if dialogue is None or dialogue.id != source:
+            dialogue = next((d for d in read_manifest(self.corpus / MANIFESTS["text"], Dialogue) if d.id == source), None)
         if dialogue is None:
             raise GenerationError(f"gate: cannot re-synthesize {did}: its text dialogue {source} is not in dialogues.jsonl")
         bank = default_voice_bank(self.config.voice_banks)
@@ -126,17 +177,9 @@ class Gate:
             new.append(replace(utt, text=text, audio_path=str(path), duration=len(syn.samples) / speech.sampling_rate,
                                words=syn.words, word_times="engine" if syn.words is not None else "asr"))
         rendered = render_dialogue(self.corpus, self.config, did, new, suffix=f"-r{rounds}")
-        rewrite_manifest(self.corpus / MANIFESTS["speech"], {did: new}, key="dialogue_id")
-        rewrite_manifest(self.corpus / MANIFESTS["duplex"], {did: [rendered]})
-        return rendered
+        return rendered, new
 
     def _drop(self, timeline: Timeline, reason: str) -> None:
         """Move the timeline to dropped.jsonl so exports and reports leave it out."""
-        path = self.corpus / DROPPED_FILE
-        # one line per dropped dialogue: a rerun after a kill between these two writes
-        # drops the same timeline again and replaces its line instead of adding a second
-        rows = [d for _, d in iter_jsonl(path) if d.get("id") != timeline.id] if path.is_file() else []
-        rows.append({**timeline.to_dict(), "drop_reason": reason})
-        write_text_atomic(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+        record_drop(self.corpus, timeline, reason)
         rewrite_manifest(self.corpus / MANIFESTS["duplex"], {}, drop={timeline.id})
-        log.warning("gate: dropped %s: %s", timeline.id, reason)

@@ -16,9 +16,8 @@ from typing import Any, Callable, Iterable, TypeVar
 import numpy as np
 from tqdm import tqdm
 
-from corpus_core import MANIFESTS, ManifestWriter, read_manifest, sanitize_id
+from corpus_core import MANIFESTS, ManifestWriter, read_manifest
 from corpus_core.errors import DuplexsynthError, GenerationError
-from corpus_core.seeding import stable_seed
 from duplex.records import Timeline
 from duplexsynth.casting import plan_casts
 from duplexsynth.config import RunConfig
@@ -28,6 +27,7 @@ from duplexsynth.failures import log_failure, reset_failures
 from duplexsynth.gate_actions import Gate
 from duplexsynth.meta import update_meta
 from duplexsynth.preflight import probe_llm, probe_tts, take_asr, take_llm, take_tts_pool
+from duplexsynth.plan import dialogue_plan
 from duplexsynth.rendering import group_utterances, render_dialogue
 from eval.evaluate import load_eval_tools
 from speech.backchannel_speech import speak_backchannels
@@ -37,7 +37,7 @@ from speech.voices import default_voice_bank
 from text_dialogue.agents import generate_dialogue
 from text_dialogue.content import pool_content
 from text_dialogue.records import Dialogue
-from text_dialogue.scenario import available_scenarios, get_scenario
+from text_dialogue.scenario import get_scenario
 from text_dialogue.spoken import spoken_form_info, with_spoken
 from text_dialogue.validation import read_dialogue_file
 
@@ -81,13 +81,7 @@ def _guarded(items: Iterable[T], run: Callable[[T], None], report: StageReport, 
 
 def _dialogue_plan(config: RunConfig) -> list[tuple[str, str, int]]:
     """``(dialogue_id, scenario, seed)`` for every dialogue the config asks for."""
-    names = list(config.scenarios) or sorted(available_scenarios())
-    plan = []
-    for i in range(config.dialogues):
-        scenario = names[i % len(names)]
-        stem = Path(scenario).stem if scenario.endswith((".yaml", ".yml")) else scenario
-        plan.append((sanitize_id(f"{stem}-{i:05d}"), scenario, stable_seed(config.seed, i) % 2**31))
-    return plan
+    return [(p.dialogue_id, p.scenario, p.seed) for p in dialogue_plan(config)]
 
 
 def run_text(corpus: Path, config: RunConfig) -> StageReport:

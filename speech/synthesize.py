@@ -86,6 +86,8 @@ class TTSPool:
             engine = self.get(voice.backend)
             config = getattr(engine, "config", None)
             options = asdict(config) if is_dataclass(config) and not isinstance(config, type) else config
+            if isinstance(options, dict):  # thread counts change speed, not what the audio should be
+                options = {k: v for k, v in options.items() if k != "threads"}
             self._info[key] = {"options": options, "model": engine.model_info(voice)}
         return self._info[key]
 

@@ -15,8 +15,11 @@ from duplexsynth.cli.common import (
     writable_corpus,
 )
 from duplexsynth.corpus_folder import clear_corpus
-from duplexsynth.pipeline import StageReport, run_duplex, run_eval, run_speech, run_text
+from duplexsynth.executors import EXECUTORS
+from duplexsynth.pipeline import StageReport
+from duplexsynth.plan import parse_shard
 from duplexsynth.preflight import check_engines
+from duplexsynth.streaming import run_streaming
 from eval.asr.base import available_asr
 from text_dialogue.llm.base import available_llms
 
@@ -54,13 +57,23 @@ def format_summary(reports: list[StageReport]) -> str:
 @click.option("--overwrite", is_flag=True,
               help="Start the corpus afresh: remove what an earlier run made in --out (manifests, audio, "
                    "transcripts, exports, report, meta.json) instead of resuming it.")
+@click.option("--workers", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes (Ray actors with --executor ray); default: cores, capped at ~1.5 GB each.")
+@click.option("--threads", type=click.IntRange(min=1), default=None,
+              help="Engine threads per worker (default: cores / workers).")
+@click.option("--shard", default=None, metavar="I/N", help="Make only shard I of N of the dialogue plan (0-based).")
+@click.option("--executor", type=click.Choice(EXECUTORS), default="local", show_default=True,
+              help="local worker processes, or actors on a Ray cluster (RAY_ADDRESS or config ray_address).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress display.")
 @handle_errors
 def generate(corpus: Path, config_path: Path | None, seed: int | None, dialogues: int | None,
              scenarios: tuple[str, ...], variants: int | None, llm: str | None, asr: str | None,
-             sampling_rate: int | None, max_uses_per_voice: int | None, overwrite: bool) -> None:
-    """Make a spoken-dialogue corpus: text -> speech -> duplex -> eval.
+             sampling_rate: int | None, max_uses_per_voice: int | None, overwrite: bool, workers: int | None, threads: int | None,
+             shard: str | None, executor: str, quiet: bool) -> None:
+    """Make a spoken-dialogue corpus: text -> speech -> duplex -> eval, streaming dialogue by dialogue.
 
     Works offline with no options (Gemma 3 270M, piper joe + derived voices, Whisper base).
+    Writes run_summary.json (figures of this run) into the corpus.
     """
     if overwrite:
         with locked_corpus(corpus):  # never clear a folder another run is writing
@@ -72,7 +85,6 @@ def generate(corpus: Path, config_path: Path | None, seed: int | None, dialogues
     writable_corpus(corpus)  # cheap checks first
     check_engines(config, ["speech", "eval"])  # config problems stop here, before the LLM writes anything
     with locked_corpus(corpus):
-        reports = [run_text(corpus, config), run_speech(corpus, config), run_duplex(corpus, config),
-                   run_eval(corpus, config)]
+        reports = run_streaming(corpus, config, workers, threads, parse_shard(shard), executor, quiet=quiet)
     click.echo(format_summary(reports))
     exit_for(reports)

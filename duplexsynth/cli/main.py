@@ -12,6 +12,7 @@ from duplexsynth.cli.catalog import scenarios, voices
 from duplexsynth.cli.config_cmd import config
 from duplexsynth.cli.export import export
 from duplexsynth.cli.generate import generate
+from duplexsynth.cli.merge import merge
 from duplexsynth.cli.report import report
 from duplexsynth.cli.stages import duplex, evaluate, speak, text
 from duplexsynth.meta import package_version
@@ -58,7 +59,7 @@ def cli() -> None:
     """
 
 
-for command in (generate, text, speak, duplex, evaluate, export, report, scenarios, voices, config):
+for command in (generate, text, speak, duplex, evaluate, export, report, merge, scenarios, voices, config):
     cli.add_command(command)
 
 if __name__ == "__main__":

