@@ -1,0 +1,143 @@
+"""The streaming run: worker processes, shards and merge make the same corpus as one process."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from corpus_core.errors import ConfigError, ManifestError
+from duplexsynth.plan import Shard, dialogue_plan, parse_shard
+
+MANIFEST_NAMES = ("dialogues.jsonl", "utterances.jsonl", "timelines.jsonl", "eval.jsonl")
+
+
+def _records(corpus: Path, name: str) -> list[dict]:
+    out = []
+    for line in (corpus / name).read_text(encoding="utf-8").splitlines():
+        data = json.loads(line)
+        if data["type"] == "GroupEnd":
+            continue
+        data.get("meta", {}).get("generation", {}).pop("seconds", None)  # wall time, not content
+        out.append(data)
+    return out
+
+
+def _audio(corpus: Path) -> dict[str, str]:
+    return {str(p.relative_to(corpus)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted((corpus / "audio").rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def config(tmp_path_factory: pytest.TempPathFactory):
+    import duplexsynth.backends  # noqa: F401
+    from duplexsynth.config import load_config
+
+    cfg = load_config(None, {"dialogues": 2, "scenarios": ["booking", "chitchat"], "seed": 11,
+                             "text": {"max_turns": 4}})
+    cache = tmp_path_factory.mktemp("tts-cache")
+    return replace(cfg, speech=replace(cfg.speech, cache_dir=str(cache)),
+                   eval=replace(cfg.eval, speaker_similarity=False))
+
+
+@pytest.fixture(scope="module")
+def one_process(tmp_path_factory: pytest.TempPathFactory, config) -> Path:
+    """Both dialogues in this process, one after the other through the same models."""
+    from duplexsynth.streaming import run_streaming
+
+    corpus = tmp_path_factory.mktemp("one-process")
+    reports = run_streaming(corpus, config, workers=1, quiet=True)
+    assert all(not r.failed for r in reports), [r.failed for r in reports]
+    return corpus
+
+
+def test_streaming_writes_every_stage_and_a_run_summary(one_process: Path) -> None:
+    summary = json.loads((one_process / "run_summary.json").read_text())
+    assert summary["done"] == 2 and summary["failed"] == 0 and summary["workers"] == 1
+    timelines = _records(one_process, "timelines.jsonl")
+    assert [t["id"] for t in timelines] == [p.dialogue_id for p in dialogue_plan(_config_of(one_process))]
+    assert summary["audio_hours"] == pytest.approx(sum(t["duration"] for t in timelines) / 3600, abs=1e-3)
+    evals = [r for r in _records(one_process, "eval.jsonl") if r["type"] == "DialogueEval"]
+    assert [e["dialogue_id"] for e in evals] == [t["id"] for t in timelines]
+    assert all(e["wer"] <= 0.2 for e in evals)
+    meta = json.loads((one_process / "meta.json").read_text())
+    assert set(meta["stages"]) == {"text", "speech", "duplex", "eval"} and meta["stages"]["eval"]["done"] == 2
+
+
+def _config_of(corpus: Path):
+    from duplexsynth.config import RunConfig, config_from_mapping
+
+    return config_from_mapping(RunConfig, json.loads((corpus / "meta.json").read_text())["config"])
+
+
+def test_two_worker_processes_make_the_same_corpus(tmp_path: Path, config, one_process: Path) -> None:
+    from duplexsynth.streaming import run_streaming
+
+    reports = run_streaming(tmp_path, config, workers=2, quiet=True)
+    assert all(not r.failed for r in reports)
+    assert json.loads((tmp_path / "run_summary.json").read_text())["threads_per_worker"] >= 1
+    for name in MANIFEST_NAMES:
+        assert _records(tmp_path, name) == _records(one_process, name), name
+    assert _audio(tmp_path) == _audio(one_process)
+
+
+def test_shards_merge_into_the_unsharded_corpus(tmp_path: Path, config, one_process: Path) -> None:
+    """Each shard's dialogue is made first in a fresh process: the same text proves that a
+    dialogue does not depend on what the LLM made before it."""
+    from duplexsynth.merging import merge_corpora
+    from duplexsynth.streaming import run_streaming
+
+    shards = []
+    for i in (1, 0):
+        corpus = tmp_path / f"shard{i}"
+        run_streaming(corpus, config, workers=1, shard=Shard(i, 2), quiet=True)
+        assert len(_records(corpus, "timelines.jsonl")) == 1
+        shards.append(corpus)
+    merged = tmp_path / "merged"
+    counts = merge_corpora(merged, shards)
+    assert counts["timelines.jsonl"] == 2
+    for name in MANIFEST_NAMES:
+        assert _records(merged, name) == _records(one_process, name), name
+    assert _audio(merged) == _audio(one_process)
+    with pytest.raises(ManifestError, match="both"):  # the same shard twice: duplicate ids
+        merge_corpora(tmp_path / "again", [shards[0], merged])
+
+
+def test_merge_refuses_other_configs(tmp_path: Path, one_process: Path) -> None:
+    from duplexsynth.merging import merge_corpora
+
+    other = tmp_path / "other"
+    other.mkdir()
+    meta = json.loads((one_process / "meta.json").read_text())
+    meta["config"]["seed"] = 12
+    (other / "meta.json").write_text(json.dumps(meta))
+    with pytest.raises(ConfigError, match="seed"):
+        merge_corpora(tmp_path / "out", [one_process, other])
+    (other / "meta.json").write_text(json.dumps({**meta, "schema_version": 99}))
+    with pytest.raises(Exception, match="schema"):
+        merge_corpora(tmp_path / "out2", [one_process, other])
+
+
+def test_shards_split_the_plan_without_overlap() -> None:
+    from duplexsynth.config import load_config
+
+    cfg = load_config(None, {"dialogues": 7, "seed": 2})
+    whole = dialogue_plan(cfg)
+    parts = [dialogue_plan(cfg, Shard(i, 3)) for i in range(3)]
+    assert sorted((p for part in parts for p in part), key=lambda p: p.index) == whole
+    assert parse_shard("2/3") == Shard(2, 3)
+    for bad in ("3/3", "a/2", "1", "-1/2"):
+        with pytest.raises(ConfigError):
+            parse_shard(bad)
+
+
+def test_a_rerun_resumes_and_skips_finished_dialogues(one_process: Path, config) -> None:
+    from duplexsynth.streaming import run_streaming
+
+    before = {name: (one_process / name).read_bytes() for name in MANIFEST_NAMES}
+    reports = run_streaming(one_process, config, workers=1, quiet=True)
+    assert all(r.done == 0 and r.skipped == 2 for r in reports)
+    assert {name: (one_process / name).read_bytes() for name in MANIFEST_NAMES} == before
