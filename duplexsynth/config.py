@@ -62,6 +62,8 @@ class RunConfig:
     duplex: DuplexConfig = field(default_factory=DuplexConfig)
     asr: BackendSpec = field(default_factory=BackendSpec)
     eval: EvalConfig = field(default_factory=EvalConfig)
+    #: Ray cluster for ``generate --executor ray`` (``None`` = ``RAY_ADDRESS``, else a local one)
+    ray_address: str | None = None
 
 
 #: run-config keys that hold a :class:`BackendSpec`, and the registry each one names

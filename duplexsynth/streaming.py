@@ -155,7 +155,7 @@ def run_streaming(corpus: Path, config: RunConfig, workers: int | None = None, t
     wers: list[float] = []
     audio = {"speech": 0.0, "duplex": 0.0}
     with _Writers(corpus) as writers:
-        for result in run_jobs(jobs, corpus, config, workers, threads, executor, ray_address):
+        for result in run_jobs(jobs, corpus, config, workers, threads, executor, ray_address or config.ray_address):
             writers.write(result)
             _log_failures(corpus, result)
             for stage, item, reason in result.failures:

@@ -141,3 +141,20 @@ def test_a_rerun_resumes_and_skips_finished_dialogues(one_process: Path, config)
     reports = run_streaming(one_process, config, workers=1, quiet=True)
     assert all(r.done == 0 and r.skipped == 2 for r in reports)
     assert {name: (one_process / name).read_bytes() for name in MANIFEST_NAMES} == before
+
+
+def test_ray_actors_make_the_same_corpus(tmp_path: Path, config, one_process: Path) -> None:
+    ray = pytest.importorskip("ray")
+    from duplexsynth.streaming import run_streaming
+
+    root = str(Path(__file__).resolve().parents[2])
+    ray.init(num_cpus=2, include_dashboard=False, runtime_env={"env_vars": {"PYTHONPATH": root}})
+    try:
+        reports = run_streaming(tmp_path, config, workers=2, threads=1, executor="ray", quiet=True)
+    finally:
+        ray.shutdown()
+    assert all(not r.failed for r in reports), [r.failed for r in reports]
+    assert json.loads((tmp_path / "run_summary.json").read_text())["executor"] == "ray"
+    for name in MANIFEST_NAMES:
+        assert _records(tmp_path, name) == _records(one_process, name), name
+    assert _audio(tmp_path) == _audio(one_process)
