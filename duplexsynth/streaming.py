@@ -153,6 +153,7 @@ def run_streaming(corpus: Path, config: RunConfig, workers: int | None = None, t
     counters = {k: Counter() for k in ("rejected_turns", "rejected_dialogues", "gate")}
     backends: dict[str, Any] = {}
     wers: list[float] = []
+    rss: dict[int, float] = {}  # dialogues finished -> peak RSS of any worker so far (MB)
     audio = {"speech": 0.0, "duplex": 0.0}
     with _Writers(corpus) as writers:
         for result in run_jobs(jobs, corpus, config, workers, threads, executor, ray_address or config.ray_address):
@@ -179,6 +180,9 @@ def run_streaming(corpus: Path, config: RunConfig, workers: int | None = None, t
                     backends.setdefault(name, {}).update(info)
                 else:
                     backends[name] = info
+            finished = progress.done + progress.failed + 1
+            peak = max(rss.values(), default=0.0)
+            rss[finished] = max(peak, result.peak_rss_mb)
             progress.update(not result.failures, sum(v.timeline.duration for v in result.variants
                                                      if v.timeline is not None and not v.timeline_written))
         writers.apply_changes()
@@ -198,6 +202,7 @@ def run_streaming(corpus: Path, config: RunConfig, workers: int | None = None, t
                "shard": str(shard) if shard else None, "skipped": skipped, **progress.status(),
                "wall_seconds": round(time.perf_counter() - start, 2),
                "stage_seconds": {s: round(r.seconds, 2) for s, r in reports.items()},
+               "peak_rss_mb_per_worker": {n: rss[n] for n in sorted(rss) if n in (1, 10, 100, 1000) or n == len(rss)},
                "failures": [{"stage": s, "id": i, "reason": r} for s, rep in reports.items() for i, r in rep.failed]}
     write_json_atomic(corpus / RUN_SUMMARY, summary)
     return list(reports.values())

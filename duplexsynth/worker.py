@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from corpus_core.errors import DuplexsynthError, GenerationError
+from corpus_core.errors import ConfigError, DuplexsynthError, GenerationError
 from duplex.records import Timeline
 from duplexsynth.config import BackendSpec, RunConfig
 from duplexsynth.gate_actions import Gate
@@ -35,7 +35,7 @@ from text_dialogue.records import Dialogue
 from text_dialogue.scenario import get_scenario
 
 __all__ = ["DialogueJob", "VariantResult", "DialogueResult", "DialogueWorker", "threaded_config",
-           "DIALOGUE_ATTEMPTS"]
+           "device_config", "DEVICES", "DIALOGUE_ATTEMPTS"]
 
 #: seeds tried for one dialogue before it is logged as failed
 DIALOGUE_ATTEMPTS = 3
@@ -99,6 +99,8 @@ class DialogueResult:
     gate: Counter = field(default_factory=Counter)
     #: backend descriptions for meta.json (``llm``, ``tts``, ``asr``)
     backends: dict[str, Any] = field(default_factory=dict)
+    #: peak resident memory (MB) of the process that ran it, so far
+    peak_rss_mb: float = 0.0
 
 
 def _with_option(spec: BackendSpec, registry: Any, backend: str, key: str, value: Any) -> BackendSpec:
@@ -119,6 +121,37 @@ def threaded_config(config: RunConfig, threads: int) -> RunConfig:
     tts = {**config.tts, "piper": {"threads": threads, **piper}}
     return replace(config, llm=_with_option(config.llm, LLM_BACKENDS, "llamacpp", "n_threads", threads),
                    asr=_with_option(config.asr, ASR_BACKENDS, "faster-whisper", "cpu_threads", threads), tts=tts)
+
+
+#: devices ``--device`` accepts
+DEVICES = ("cpu", "cuda")
+
+
+def device_config(config: RunConfig, device: str) -> RunConfig:
+    """``config`` with every engine that has a device on ``device`` (unless the user set one).
+
+    Reaches transformers (LLM), coqui (TTS), faster-whisper and openai-whisper (ASR);
+    llama.cpp, piper and the eval metrics' small models stay on the CPU.
+    faster-whisper on CUDA computes in float16 unless a ``compute_type`` is given.
+    """
+    if device not in DEVICES:
+        raise ConfigError(f"device {device!r}: choose one of {', '.join(DEVICES)}")
+    llm = _with_option(config.llm, LLM_BACKENDS, "transformers", "device", device)
+    asr = _with_option(config.asr, ASR_BACKENDS, "faster-whisper", "device", device)
+    if device == "cuda":
+        asr = _with_option(asr, ASR_BACKENDS, "faster-whisper", "compute_type", "float16")
+    asr = _with_option(asr, ASR_BACKENDS, "whisper", "device", device)
+    coqui = config.tts.get("coqui", {})
+    return replace(config, llm=llm, asr=asr, tts={**config.tts, "coqui": {"device": device, **coqui}})
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process in MB (0 where the platform cannot say)."""
+    try:
+        import resource
+    except ImportError:  # not on POSIX
+        return 0.0
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # kB on Linux
 
 
 def limit_process_threads(threads: int) -> None:
@@ -180,6 +213,7 @@ class DialogueWorker:
         for variant_id, cast in variants:
             if variant_id not in job.evaluated:
                 result.variants.append(self._variant(job, result, dialogue, variant_id, cast))
+        result.peak_rss_mb = peak_rss_mb()
         return result
 
     def _timed(self, result: DialogueResult, stage: str, item: str, fn: Any) -> Any:

@@ -20,6 +20,7 @@ from duplexsynth.pipeline import StageReport
 from duplexsynth.plan import parse_shard
 from duplexsynth.preflight import check_engines
 from duplexsynth.streaming import run_streaming
+from duplexsynth.worker import DEVICES, device_config
 from eval.asr.base import available_asr
 from text_dialogue.llm.base import available_llms
 
@@ -65,11 +66,14 @@ def format_summary(reports: list[StageReport]) -> str:
 @click.option("--executor", type=click.Choice(EXECUTORS), default="local", show_default=True,
               help="local worker processes, or actors on a Ray cluster (RAY_ADDRESS or config ray_address).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress display.")
+@click.option("--device", type=click.Choice(DEVICES), default=None,
+              help="Run the engines that have one (transformers, coqui, faster-whisper, whisper) on this device.")
 @handle_errors
 def generate(corpus: Path, config_path: Path | None, seed: int | None, dialogues: int | None,
              scenarios: tuple[str, ...], variants: int | None, llm: str | None, asr: str | None,
-             sampling_rate: int | None, max_uses_per_voice: int | None, overwrite: bool, workers: int | None, threads: int | None,
-             shard: str | None, executor: str, quiet: bool) -> None:
+             sampling_rate: int | None, max_uses_per_voice: int | None, overwrite: bool, workers: int | None,
+             threads: int | None, shard: str | None, executor: str, quiet: bool,
+             device: str | None) -> None:
     """Make a spoken-dialogue corpus: text -> speech -> duplex -> eval, streaming dialogue by dialogue.
 
     Works offline with no options (Gemma 3 270M, piper joe + derived voices, Whisper base).
@@ -82,6 +86,8 @@ def generate(corpus: Path, config_path: Path | None, seed: int | None, dialogues
                           variants=variants, llm=llm, asr=asr,
                           speech={"sampling_rate": sampling_rate} if sampling_rate else None,
                           casting={"max_uses_per_voice": max_uses_per_voice} if max_uses_per_voice else None)
+    if device:
+        config = device_config(config, device)
     writable_corpus(corpus)  # cheap checks first
     check_engines(config, ["speech", "eval"])  # config problems stop here, before the LLM writes anything
     with locked_corpus(corpus):

@@ -1,0 +1,159 @@
+"""End-to-end throughput of the default stack, old staged run against the streaming run, in one go.
+
+Every run is a fresh ``duplexsynth`` subprocess on a fresh corpus with its own empty
+TTS cache, on the same seed and dialogue count:
+- staged (before): ``text``, ``speak``, ``duplex``, ``eval`` one after another, eval as
+  it was (both whole channels + the mono cpWER pass);
+- streaming: ``generate`` with ``--workers 1`` (all cores to one worker), then
+  ``--workers 1 --threads 1`` against ``--workers 2 --threads 1`` (scaling);
+- eval against raw faster-whisper on the same speech-only audio (the streaming corpus);
+- peak RSS per worker after 10 dialogues and at the end (``run_summary.json``).
+Each line carries the 1-minute load average when it was measured: other work on the
+machine slows every figure.
+
+Run: PYTHONPATH=. .venv/bin/python benchmarks/bench_pipeline.py --dialogues 6
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _load() -> str:
+    return Path("/proc/loadavg").read_text().split()[0] if Path("/proc/loadavg").exists() else "?"
+
+
+def _cli(*args: str) -> None:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)}
+    proc = subprocess.run([sys.executable, "-m", "duplexsynth.cli.main", *args], env=env, cwd=ROOT,
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"duplexsynth {' '.join(args)} failed:\n{proc.stderr[-3000:]}")
+
+
+def _config(folder: Path, name: str, old_eval: bool) -> Path:
+    cfg = {"speech": {"cache_dir": str(folder / f"{name}-tts-cache")}}
+    if old_eval:
+        cfg["eval"] = {"speech_only": False, "cpwer": True}
+    path = folder / f"{name}.json"
+    path.write_text(json.dumps(cfg))
+    return path
+
+
+def _audio_seconds(corpus: Path) -> float:
+    return sum(json.loads(line).get("duration", 0) for line in (corpus / "timelines.jsonl").read_text().splitlines()
+               if '"type": "Timeline"' in line)
+
+
+def staged(folder: Path, n: int, seed: int) -> dict:
+    corpus, cfg = folder / "staged", _config(folder, "staged", old_eval=True)
+    start, stages = time.perf_counter(), {}
+    for command, extra in (("text", ["-n", str(n)]), ("speak", []), ("duplex", []), ("eval", [])):
+        t = time.perf_counter()
+        _cli(command, str(corpus), "--config", str(cfg), "--seed", str(seed), *extra)
+        stages[command] = time.perf_counter() - t
+    wall = time.perf_counter() - start
+    return {"wall": wall, "stages": stages, "audio": _audio_seconds(corpus), "load": _load()}
+
+
+def streaming(folder: Path, name: str, n: int, seed: int, workers: int, threads: int | None) -> dict:
+    corpus, cfg = folder / name, _config(folder, name, old_eval=False)
+    extra = ["--threads", str(threads)] if threads else []
+    start = time.perf_counter()
+    _cli("generate", "--out", str(corpus), "--config", str(cfg), "-n", str(n), "--seed", str(seed),
+         "--workers", str(workers), "--quiet", *extra)
+    wall = time.perf_counter() - start
+    summary = json.loads((corpus / "run_summary.json").read_text())
+    return {"wall": wall, "stages": summary["stage_seconds"], "audio": _audio_seconds(corpus), "load": _load(),
+            "rss": summary.get("peak_rss_mb_per_worker", {}), "corpus": corpus}
+
+
+def eval_vs_raw(corpus: Path) -> dict:
+    """The eval stage (all default metrics) against raw WhisperModel.transcribe on the packed speech-only audio."""
+    sys.path.insert(0, str(ROOT))
+    import numpy as np
+
+    from corpus_core import read_manifest
+    from duplex.records import Timeline
+    from eval.asr.base import ASR_SAMPLING_RATE
+    from eval.asr.faster_whisper import FasterWhisperASR, FasterWhisperConfig
+    from eval.evaluate import EvalConfig, evaluate_timeline, load_eval_tools
+    from eval.regions import pack_regions, speech_regions
+    from speech.audio import read_audio, resample
+
+    timelines = list(read_manifest(corpus / "timelines.jsonl", Timeline))
+    audio = {t.id: read_audio(corpus / (t.audio_path or ""))[0] for t in timelines}
+    cfg = EvalConfig()
+    asr = FasterWhisperASR(FasterWhisperConfig())
+    load_eval_tools(cfg)
+    packed = []
+    for t in timelines:
+        channels = [resample(np.ascontiguousarray(audio[t.id][:, c]), t.sampling_rate, ASR_SAMPLING_RATE) for c in (0, 1)]
+        regions = [r for c in (0, 1) for r in speech_regions(t.segments, c, t.duration, cfg.regions)]
+        packed.append(pack_regions(channels, regions, ASR_SAMPLING_RATE, cfg.regions).samples)
+    start = time.perf_counter()
+    for samples in packed:
+        segments, _ = asr._model.transcribe(samples, language="en", beam_size=5, word_timestamps=True,
+                                            condition_on_previous_text=False, vad_filter=False)
+        [w for s in segments for w in (s.words or [])]
+    raw = time.perf_counter() - start
+    timings = {}
+    for name, c in (("asr only", EvalConfig(speaker_similarity=False, turn_taking=False)), ("all metrics", cfg)):
+        start = time.perf_counter()
+        for t in timelines:
+            evaluate_timeline(t, audio[t.id], asr, c)
+        timings[name] = time.perf_counter() - start
+    return {"raw": raw, **timings, "speech": sum(len(s) for s in packed) / ASR_SAMPLING_RATE,
+            "channel_audio": 2 * sum(t.duration for t in timelines), "load": _load()}
+
+
+def _row(name: str, r: dict) -> str:
+    stages = "  ".join(f"{s} {r['stages'].get(s, 0):.1f}" for s in ("text", "speech", "duplex", "eval"))
+    return (f"{name:34s} {r['wall']:7.1f} s  {r['audio'] / r['wall']:5.2f}x real time  ({stages})  "
+            f"load {r['load']}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--dialogues", "-n", type=int, default=6)
+    parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument("--skip-staged", action="store_true", help="leave out the old staged run")
+    args = parser.parse_args()
+    print(f"{args.dialogues} dialogues, seed {args.seed}, {os.cpu_count()} cores, load {_load()}")
+    with tempfile.TemporaryDirectory(prefix="bench-pipeline-") as tmp:
+        folder = Path(tmp)
+        if not args.skip_staged:
+            old = staged(folder, args.dialogues, args.seed)
+            print(_row("staged, old eval (before)", old))
+        new = streaming(folder, "w1", args.dialogues, args.seed, 1, None)
+        print(_row("streaming --workers 1", new))
+        one = streaming(folder, "w1t1", args.dialogues, args.seed, 1, 1)
+        print(_row("streaming --workers 1 --threads 1", one))
+        two = streaming(folder, "w2t1", args.dialogues, args.seed, 2, 1)
+        print(_row("streaming --workers 2 --threads 1", two))
+        print(f"scaling: --workers 2 / --workers 1 (one thread each): {one['wall'] / two['wall']:.2f}x throughput "
+              f"(aim >= 1.6x)")
+        if not args.skip_staged:
+            print(f"end to end: streaming {new['audio'] / new['wall']:.2f}x real time against "
+                  f"{old['audio'] / old['wall']:.2f}x before (aim >= 5x)")
+        ev = eval_vs_raw(new["corpus"])
+        print(f"eval on {ev['speech'] / 60:.2f} min of speech-only audio ({ev['channel_audio'] / 60:.2f} min of "
+              f"channel audio): raw faster-whisper {ev['raw']:.1f} s, eval ASR pass {ev['asr only']:.1f} s "
+              f"({ev['asr only'] / ev['raw']:.2f}x), eval with all metrics {ev['all metrics']:.1f} s "
+              f"({ev['all metrics'] / ev['raw']:.2f}x; aim <= 1.3x)  load {ev['load']}")
+        for name, r in (("--workers 1", new), ("--workers 2 --threads 1", two)):
+            print(f"peak RSS per worker, {name}: " + ", ".join(f"{mb / 1024:.2f} GB after {k} dialogue(s)"
+                                                             for k, mb in r["rss"].items()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,51 @@
+"""Per-worker engine settings: thread counts and devices reach each backend's options."""
+
+from __future__ import annotations
+
+import pytest
+
+from corpus_core.errors import ConfigError
+from duplexsynth.config import load_config
+from duplexsynth.worker import device_config, threaded_config
+
+
+def test_threads_reach_llama_cpp_ctranslate2_and_piper_unless_set() -> None:
+    config = threaded_config(load_config(None, {"llm": {"name": "llamacpp"}, "asr": {"name": "faster-whisper"}}), 1)
+    assert config.llm.options["n_threads"] == 1
+    assert config.asr.options["cpu_threads"] == 1
+    assert config.tts["piper"]["threads"] == 1
+    mine = load_config(None, {"asr": {"name": "faster-whisper", "options": {"cpu_threads": 4}},
+                              "tts": {"piper": {"threads": 3}}})
+    kept = threaded_config(mine, 1)
+    assert kept.asr.options["cpu_threads"] == 4 and kept.tts["piper"]["threads"] == 3
+    # a backend without such an option gets none (its config would refuse the key)
+    other = threaded_config(load_config(None, {"llm": {"name": "transformers"}, "asr": {"name": "whisper"}}), 2)
+    assert "n_threads" not in other.llm.options and "cpu_threads" not in other.asr.options
+
+
+def test_device_reaches_every_engine_that_has_one() -> None:
+    config = device_config(load_config(None, {"llm": {"name": "transformers"}, "asr": {"name": "faster-whisper"}}),
+                           "cuda")
+    assert config.llm.options["device"] == "cuda"
+    assert config.asr.options == {"device": "cuda", "compute_type": "float16"}
+    assert config.tts["coqui"]["device"] == "cuda"
+    whisper = device_config(load_config(None, {"asr": {"name": "whisper"}}), "cuda")
+    assert whisper.asr.options == {"device": "cuda"}
+    llama = device_config(load_config(None, {"llm": {"name": "llamacpp"}}), "cuda")
+    assert "device" not in llama.llm.options  # llama.cpp's CPU wheel has no device option
+    with pytest.raises(ConfigError, match="device"):
+        device_config(load_config(None, {}), "tpu")
+
+
+def test_the_options_build_real_backend_configs() -> None:
+    """What threaded_config/device_config add is accepted by the backends' config dataclasses."""
+    from corpus_core.configs import config_from_mapping
+    from eval.asr.faster_whisper import FasterWhisperConfig
+    from speech.tts.piper import PiperConfig
+    from text_dialogue.llm.llamacpp import LlamaCppConfig
+
+    config = threaded_config(device_config(load_config(None, {"llm": {"name": "llamacpp"},
+                                                              "asr": {"name": "faster-whisper"}}), "cuda"), 1)
+    assert config_from_mapping(FasterWhisperConfig, config.asr.options).device == "cuda"
+    assert config_from_mapping(LlamaCppConfig, config.llm.options).n_threads == 1
+    assert config_from_mapping(PiperConfig, config.tts["piper"]).threads == 1
