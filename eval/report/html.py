@@ -1,7 +1,7 @@
 """The static HTML report: corpus summary, realism table, FTO plot, and per-dialogue players.
 
-Pictures are inline base64 PNGs, so the page is one file; audio is linked by a path
-relative to the report folder. A small inline script marks each ``<audio>`` with
+Pictures are inline base64 PNGs; audio is linked by a path relative to the report
+folder. A large corpus gets an index page plus pages of :data:`PAGE_SIZE` dialogues. A small inline script marks each ``<audio>`` with
 ``data-loaded`` once its metadata loads and each picture with ``data-rendered``, and
 counts them on ``<body>`` (``data-audio-loaded``, ``data-plots-rendered``), so a
 headless browser can check the page.
@@ -26,7 +26,7 @@ from eval.report.acoustics import condition_rows, condition_table, side_by_side_
 from eval.report.plots import SPEAKER_COLORS, fto_histogram_png, timeline_png
 from eval.turn_taking import TurnTakingStats
 
-__all__ = ["DialogueReportItem", "build_report", "render_report_html", "wer_color"]
+__all__ = ["DialogueReportItem", "PAGE_SIZE", "build_report", "render_report_html", "wer_color"]
 
 
 @dataclass(frozen=True)
@@ -221,29 +221,56 @@ def _realism_from_items(items: Sequence[DialogueReportItem]) -> TurnTakingReport
     return corpus_turn_taking(stats, bcs)
 
 
+#: dialogues per page; a corpus with more gets an index page that links pages of this many
+PAGE_SIZE = 50
+
+
+def _page(title: str, body: Sequence[str]) -> str:
+    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+            f'<meta name="viewport" content="width=device-width,initial-scale=1"><style>{_CSS}</style></head>'
+            f'<body data-audio-loaded="0" data-plots-rendered="0">{"".join(body)}<script>{_SCRIPT}</script></body></html>')
+
+
+def _page_name(number: int) -> str:
+    return f"dialogues-{number:04d}.html"
+
+
 def render_report_html(
     items: Sequence[DialogueReportItem], realism: TurnTakingReport | None = None,
-    meta: dict[str, Any] | None = None, title: str = "duplexsynth corpus report",
+    meta: dict[str, Any] | None = None, title: str = "duplexsynth corpus report", pages: int = 0,
 ) -> str:
-    """The whole page as a string (see :func:`build_report` to write it)."""
+    """The index page as a string (see :func:`build_report` to write it).
+
+    :param pages: 0 = every dialogue on this page; otherwise the page links that many
+        dialogue pages (:data:`PAGE_SIZE` dialogues each) instead.
+    """
     realism = realism or _realism_from_items(items)
     meta = meta or {}
     about = ", ".join(f"{k}: {v}" for k, v in (("schema", meta.get("schema_version")), ("seed", meta.get("seed")))
                       if v is not None)
-    legend = ('<p class="small legend">Transcript rows are coloured by WER:<span style="background:'
-              f'{wer_color(0)}"></span>0%<span style="background:{wer_color(0.25)}"></span>25%'
-              f'<span style="background:{wer_color(0.5)}"></span>50%+ ; &#9873; = above the gate threshold</p>')
     body = [
         f"<h1>{html.escape(title)}</h1>", f'<p class="small">{html.escape(about)}</p>',
         "<h2>Corpus summary</h2>", _summary_cards(items, realism),
         "<h2>Turn-taking realism vs human ranges</h2>", _realism_table(realism),
         _img(fto_histogram_png(realism), "FTO histogram against the human reference"),
         *_conditions_section(items),
-        "<h2>Dialogues</h2>", legend, *(_dialogue_section(it) for it in items),
+        "<h2>Dialogues</h2>",
     ]
-    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
-            f'<meta name="viewport" content="width=device-width,initial-scale=1"><style>{_CSS}</style></head>'
-            f'<body data-audio-loaded="0" data-plots-rendered="0">{"".join(body)}<script>{_SCRIPT}</script></body></html>')
+    if pages:
+        links = []
+        for n in range(pages):
+            chunk = items[n * PAGE_SIZE:(n + 1) * PAGE_SIZE]
+            links.append(f'<li><a href="{_page_name(n + 1)}">{html.escape(chunk[0].timeline.id)} ... '
+                         f"{html.escape(chunk[-1].timeline.id)}</a> ({len(chunk)} dialogues)</li>")
+        body.append("<ul>" + "".join(links) + "</ul>")
+    else:
+        body += [_LEGEND, *(_dialogue_section(it) for it in items)]
+    return _page(title, body)
+
+
+_LEGEND = ('<p class="small legend">Transcript rows are coloured by WER:<span style="background:'
+           f'{wer_color(0)}"></span>0%<span style="background:{wer_color(0.25)}"></span>25%'
+           f'<span style="background:{wer_color(0.5)}"></span>50%+ ; &#9873; = above the gate threshold</p>')
 
 
 def build_report(
@@ -252,11 +279,23 @@ def build_report(
 ) -> Path:
     """Write ``out_dir/index.html`` (atomically) and return its path.
 
+    Up to :data:`PAGE_SIZE` dialogues are shown on the index itself; more go to
+    ``dialogues-0001.html``, ... (each page costs the same, whatever the corpus size).
+
     :param items: one entry per dialogue, in display order.
     :param realism: corpus turn-taking statistics; ``None`` pools them from the items' metrics.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    page = render_report_html(items, realism, meta, title)
+    pages = 0 if len(items) <= PAGE_SIZE else -(-len(items) // PAGE_SIZE)
+    for n in range(pages):
+        chunk = items[n * PAGE_SIZE:(n + 1) * PAGE_SIZE]
+        nav = (f'<p><a href="index.html">index</a>'
+               + (f' | <a href="{_page_name(n)}">previous</a>' if n else "")
+               + (f' | <a href="{_page_name(n + 2)}">next</a>' if n + 1 < pages else "") + "</p>")
+        write_text_atomic(out / _page_name(n + 1), _page(f"{title}: page {n + 1}", [
+            f"<h1>{html.escape(title)}: page {n + 1} of {pages}</h1>", nav, _LEGEND,
+            *(_dialogue_section(it) for it in chunk), nav]))
+    page = render_report_html(items, realism, meta, title, pages)
     write_text_atomic(out / "index.html", page)
     return out / "index.html"
