@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable, TypeVar
 import numpy as np
 from tqdm import tqdm
 
-from corpus_core import MANIFESTS, ManifestWriter, read_manifest
+from corpus_core import MANIFESTS, ManifestWriter, read_manifest, rewrite_manifest
 from corpus_core.errors import DuplexsynthError, GenerationError
 from duplex.records import Timeline
 from duplexsynth.casting import plan_casts
@@ -24,7 +24,7 @@ from duplexsynth.config import RunConfig
 from duplexsynth.corpus_checks import check_timeline_audio
 from duplexsynth.degrading import summarize_conditions
 from duplexsynth.failures import log_failure, reset_failures
-from duplexsynth.gate_actions import Gate
+from duplexsynth.gate_actions import Gate, GateOutcome, record_drop
 from duplexsynth.meta import update_meta
 from duplexsynth.preflight import probe_llm, probe_tts, take_asr, take_llm, take_tts_pool
 from duplexsynth.plan import dialogue_plan
@@ -206,28 +206,57 @@ def run_eval(corpus: Path, config: RunConfig) -> StageReport:
     """Transcribe both channels of every dialogue, score each segment and apply the WER gate.
 
     The gate may re-synthesize bad turns (and re-render their dialogue) or drop a
-    dialogue: dropped timelines move from timelines.jsonl to dropped.jsonl.
+    dialogue: dropped timelines move from timelines.jsonl to dropped.jsonl. Those
+    manifest changes are applied once at the end of the run (one pass per manifest,
+    not one per dialogue); the eval records of the changed dialogues are written right
+    after, so a killed run never leaves eval records that describe audio the manifests
+    do not (a rerun evaluates those dialogues again).
     """
     report, start = StageReport("eval"), time.perf_counter()
-    timelines = list(read_manifest(corpus / MANIFESTS["duplex"], Timeline))
     wers: list[float] = []
     gate = Gate(corpus, config)
+    changed: list[tuple[Timeline, GateOutcome]] = []
     with ManifestWriter(corpus / MANIFESTS["eval"], key="dialogue_id") as writer:
-        todo = [t for t in timelines if not writer.contains(t.id)]
-        report.skipped = len(timelines) - len(todo)
+        todo, total = [], 0
+        for t in read_manifest(corpus / MANIFESTS["duplex"], Timeline):  # streamed
+            total += 1
+            if not writer.contains(t.id):
+                todo.append(t)
+        report.skipped = total - len(todo)
         check_timeline_audio(corpus, todo)  # a stereo file that does not match its record: exit 2 now
         asr = take_asr(config.asr) if todo else None
         if todo:
             load_eval_tools(config.eval)  # VAD / speaker encoder problems stop the run here, not per dialogue
 
         def one(timeline: Timeline) -> None:
-            turns, summary = gate.evaluate(timeline, asr)  # type: ignore[arg-type]
-            writer.write_many([*turns, summary])
-            if summary.metrics["gate"]["action"] != "drop":
-                wers.append(summary.wer)
+            outcome = gate.evaluate_in_memory(timeline, asr)  # type: ignore[arg-type]
+            if outcome.timeline is not timeline or outcome.drop_reason is not None:
+                changed.append((timeline, outcome))
+            else:
+                writer.write_many([*outcome.turns, outcome.summary])
+            if outcome.drop_reason is None:
+                wers.append(outcome.summary.wer)
 
         _guarded(tqdm(todo, desc="eval", unit="dlg", disable=None), one, report, corpus, lambda t: t.id)
+        apply_gate_changes(corpus, changed)
+        for _, outcome in changed:
+            writer.write_many([*outcome.turns, outcome.summary])
     report.seconds = time.perf_counter() - start
     report.extra.update(gate.counts(), mean_wer=round(float(np.mean(wers)), 4) if wers else None)
     update_meta(corpus, config, "eval", report.as_meta(), {"asr": asr.model_info()} if asr else None)
     return report
+
+
+def apply_gate_changes(corpus: Path, changed: list[tuple[Timeline, GateOutcome]]) -> None:
+    """Rewrite utterances.jsonl and timelines.jsonl once for every gate change of a run."""
+    if not changed:
+        return
+    speech = {t.id: o.utterances for t, o in changed if o.timeline is not t and o.utterances is not None}
+    duplex = {t.id: [o.timeline] for t, o in changed if o.timeline is not t and o.drop_reason is None}
+    drop = {t.id for t, o in changed if o.drop_reason is not None}
+    if speech:
+        rewrite_manifest(corpus / MANIFESTS["speech"], speech, key="dialogue_id")  # type: ignore[arg-type]
+    rewrite_manifest(corpus / MANIFESTS["duplex"], duplex, drop=drop)  # type: ignore[arg-type]
+    for _, o in changed:
+        if o.drop_reason is not None:
+            record_drop(corpus, o.timeline, o.drop_reason)
