@@ -53,14 +53,14 @@ def _plan_jobs(corpus: Path, config: RunConfig, shard: Shard | None) -> tuple[li
     source_of = {v: did for did, vs in variant_ids.items() for v in vs}
     evaluated = ({str(r.get("dialogue_id")) for _, r in iter_jsonl(corpus / MANIFESTS["eval"])}
                  if (corpus / MANIFESTS["eval"]).exists() else set())
+    pending = set(source_of) - evaluated  # variants begun by an earlier run, not finished
     utterances: dict[str, list[Utterance]] = {}
-    if (corpus / MANIFESTS["speech"]).exists():
+    if pending and (corpus / MANIFESTS["speech"]).exists():
         for u in read_manifest(corpus / MANIFESTS["speech"], Utterance):
-            if u.dialogue_id in source_of and u.dialogue_id not in evaluated:
+            if u.dialogue_id in pending:
                 utterances.setdefault(u.dialogue_id, []).append(u)
-    timelines = ({t.id: t for t in read_manifest(corpus / MANIFESTS["duplex"], Timeline)
-                  if t.id in source_of and t.id not in evaluated}
-                 if (corpus / MANIFESTS["duplex"]).exists() else {})
+    timelines = ({t.id: t for t in read_manifest(corpus / MANIFESTS["duplex"], Timeline) if t.id in pending}
+                 if pending and (corpus / MANIFESTS["duplex"]).exists() else {})
     jobs = []
     for p in plan:
         variants = variant_ids.get(p.dialogue_id)
