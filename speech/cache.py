@@ -104,6 +104,13 @@ class UtteranceCache:
         if self.folder is None:
             return synthesis
         audio_path, meta_path = self._paths(key)
+        if audio_path.is_file() and meta_path.is_file():
+            # another worker stored this entry while we synthesized: the first one stays, so
+            # every dialogue (and every later run) hears the same audio
+            stored = self.get(key)
+            if stored is not None:
+                self.hits -= 1  # it was counted as a miss already
+                return stored
         write_audio(audio_path, synthesis.samples, synthesis.sampling_rate, subtype="PCM_24")
         words = None if synthesis.words is None else [w.to_dict() for w in synthesis.words]
         write_text_atomic(meta_path, json.dumps({"words": words, "sampling_rate": synthesis.sampling_rate}))
