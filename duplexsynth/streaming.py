@@ -19,6 +19,7 @@ from typing import Any
 from corpus_core import MANIFESTS, ManifestWriter, iter_jsonl, read_manifest, rewrite_manifest, write_json_atomic
 from duplex.records import Timeline
 from duplexsynth.config import RunConfig
+from duplexsynth.degrading import summarize_conditions
 from duplexsynth.executors import default_workers, run_jobs, threads_per_worker
 from duplexsynth.gate_actions import record_drop
 from duplexsynth.meta import update_meta
@@ -153,6 +154,7 @@ def run_streaming(corpus: Path, config: RunConfig, workers: int | None = None, t
     counters = {k: Counter() for k in ("rejected_turns", "rejected_dialogues", "gate")}
     backends: dict[str, Any] = {}
     wers: list[float] = []
+    drawn: list[dict[str, Any]] = []  # acoustic conditions drawn per channel, for meta.json
     rss: dict[int, float] = {}  # dialogues finished -> peak RSS of any worker so far (MB)
     audio = {"speech": 0.0, "duplex": 0.0}
     with _Writers(corpus) as writers:
@@ -171,6 +173,7 @@ def run_streaming(corpus: Path, config: RunConfig, workers: int | None = None, t
                 audio["speech"] += v.audio_seconds
                 if v.timeline is not None and not v.timeline_written:
                     audio["duplex"] += v.timeline.duration
+                    drawn.extend((v.timeline.meta.get("acoustics") or {}).get("channels", []))
                 if v.summary is not None and v.drop_reason is None:
                     wers.append(v.summary.wer)
             for k in counters:
@@ -191,6 +194,7 @@ def run_streaming(corpus: Path, config: RunConfig, workers: int | None = None, t
                                  rejected_dialogues=dict(counters["rejected_dialogues"]))
     reports["speech"].extra["audio_seconds"] = round(audio["speech"], 2)
     reports["duplex"].extra["audio_seconds"] = round(audio["duplex"], 2)
+    reports["duplex"].extra.update(summarize_conditions(config, drawn))
     reports["eval"].extra.update(gate=dict(counters["gate"]),
                                  mean_wer=round(sum(wers) / len(wers), 4) if wers else None)
     stage_backends = {"text": "llm", "speech": "tts", "eval": "asr"}

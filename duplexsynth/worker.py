@@ -11,6 +11,7 @@ anywhere, make the same corpus.
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -155,15 +156,16 @@ def peak_rss_mb() -> float:
 
 
 def limit_process_threads(threads: int) -> None:
-    """Hold this process's OpenMP/BLAS pools and torch to ``threads`` threads."""
+    """Hold this process's OpenMP/BLAS pools and torch (resemblyzer) to ``threads`` threads.
+
+    The environment variables reach libraries loaded after this call (a fresh worker
+    process); a torch that is already loaded is told directly.
+    """
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         os.environ[var] = str(threads)
-    try:
-        import torch
-
+    torch = sys.modules.get("torch")
+    if torch is not None:
         torch.set_num_threads(threads)
-    except ImportError:  # torch only serves optional metrics
-        pass
 
 
 class DialogueWorker:
