@@ -9,7 +9,6 @@ one pass per manifest.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections import Counter
@@ -21,6 +20,7 @@ from duplex.records import Timeline
 from duplexsynth.config import RunConfig
 from duplexsynth.degrading import summarize_conditions
 from duplexsynth.executors import default_workers, run_jobs, threads_per_worker
+from duplexsynth.failures import log_failure, reset_failures
 from duplexsynth.gate_actions import record_drop
 from duplexsynth.meta import update_meta
 from duplexsynth.pipeline import StageReport
@@ -130,10 +130,8 @@ class _Writers:
 
 
 def _log_failures(corpus: Path, result: DialogueResult) -> None:
-    with open(corpus / "failures.jsonl", "a", encoding="utf-8") as f:
-        for stage, item, reason in result.failures:
-            log.error("%s: %s failed: %s", stage, item, reason)
-            f.write(json.dumps({"type": "Failure", "stage": stage, "id": item, "reason": reason}) + "\n")
+    for stage, item, reason in result.failures:
+        log_failure(corpus, stage, item, reason)
 
 
 def run_streaming(corpus: Path, config: RunConfig, workers: int | None = None, threads: int | None = None,
@@ -149,6 +147,8 @@ def run_streaming(corpus: Path, config: RunConfig, workers: int | None = None, t
     workers = workers or default_workers()
     threads = threads or threads_per_worker(workers)
     jobs, skipped = _plan_jobs(corpus, config, shard)
+    for stage in STAGES:  # every failed item is retried now: old lines would be stale
+        reset_failures(corpus, stage)
     reports = {s: StageReport(s, skipped=skipped) for s in STAGES}
     progress = RunProgress(len(jobs), quiet=quiet)
     counters = {k: Counter() for k in ("rejected_turns", "rejected_dialogues", "gate")}
@@ -197,11 +197,10 @@ def run_streaming(corpus: Path, config: RunConfig, workers: int | None = None, t
     reports["duplex"].extra.update(summarize_conditions(config, drawn))
     reports["eval"].extra.update(gate=dict(counters["gate"]),
                                  mean_wer=round(sum(wers) / len(wers), 4) if wers else None)
-    stage_backends = {"text": "llm", "speech": "tts", "eval": "asr"}
+    stage_backends = {"text": ("llm", "spoken_form"), "speech": ("tts",), "eval": ("asr",)}
     for stage in STAGES:
-        key = stage_backends.get(stage)
-        update_meta(corpus, config, stage, {**reports[stage].as_meta(), "streamed": True},
-                    {key: backends[key]} if key in backends else None)
+        found = {key: backends[key] for key in stage_backends.get(stage, ()) if key in backends}
+        update_meta(corpus, config, stage, {**reports[stage].as_meta(), "streamed": True}, found or None)
     summary = {"workers": workers, "threads_per_worker": threads, "executor": executor,
                "shard": str(shard) if shard else None, "skipped": skipped, **progress.status(),
                "wall_seconds": round(time.perf_counter() - start, 2),

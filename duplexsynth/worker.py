@@ -23,7 +23,8 @@ from duplex.records import Timeline
 from duplexsynth.config import BackendSpec, RunConfig
 from duplexsynth.gate_actions import Gate
 from duplexsynth.rendering import render_dialogue
-from eval.asr.base import ASR_BACKENDS, get_asr
+from duplexsynth.preflight import probe_llm, take_asr, take_llm
+from eval.asr.base import ASR_BACKENDS
 from eval.evaluate import load_eval_tools
 from eval.records import DialogueEval, TurnEval
 from speech.backchannel_speech import speak_backchannels
@@ -31,9 +32,10 @@ from speech.records import Utterance
 from speech.synthesize import TTSPool, speak_dialogue
 from speech.voices import cast_variants, default_voice_bank
 from text_dialogue.agents import generate_dialogue
-from text_dialogue.llm.base import LLM_BACKENDS, get_llm
+from text_dialogue.llm.base import LLM_BACKENDS
 from text_dialogue.records import Dialogue
 from text_dialogue.scenario import get_scenario
+from text_dialogue.spoken import spoken_form_info, with_spoken
 
 __all__ = ["DialogueJob", "VariantResult", "DialogueResult", "DialogueWorker", "threaded_config",
            "device_config", "DEVICES", "DIALOGUE_ATTEMPTS"]
@@ -186,12 +188,13 @@ class DialogueWorker:
 
     def _get_llm(self) -> Any:
         if self._llm is None:
-            self._llm = get_llm(self.config.llm.name, self.config.llm.options)
+            self._llm = take_llm(self.config.llm)
+            probe_llm(self._llm)  # a wrong key or a server that is down: ConfigError, the run stops
         return self._llm
 
     def _get_asr(self) -> Any:
         if self._asr is None:
-            self._asr = get_asr(self.config.asr.name, self.config.asr.options)
+            self._asr = take_asr(self.config.asr)
             load_eval_tools(self.config.eval)
         return self._asr
 
@@ -222,6 +225,8 @@ class DialogueWorker:
         start = time.perf_counter()
         try:
             return fn()
+        except ConfigError:
+            raise  # a config problem fails every dialogue alike: stop the run (exit 2)
         except STAGE_ERRORS as e:
             result.failures.append((stage, item, f"{type(e).__name__}: {e}"))
             return None
@@ -249,7 +254,8 @@ class DialogueWorker:
                     raise
         result.rejected_turns.update(dialogue.meta.get("rejected_turns", {}))
         result.backends["llm"] = llm.model_info()
-        return dialogue
+        result.backends["spoken_form"] = spoken_form_info()
+        return with_spoken(dialogue)
 
     def _variant(self, job: DialogueJob, result: DialogueResult, dialogue: Dialogue, did: str,
                  cast: dict[str, Any]) -> VariantResult:
