@@ -143,6 +143,14 @@ def run_streaming(corpus: Path, config: RunConfig, workers: int | None = None, t
     :param threads: engine threads per worker (``None`` = cores / workers).
     :return: one :class:`StageReport` per stage, as the staged commands give.
     """
+    if (config.casting.max_uses_per_voice is not None or config.cast_by_embedding) and config.variants == 1:
+        # corpus-wide casting casts dialogues one after another in manifest order (a voice's
+        # uses so far decide the next cast): that needs the staged run
+        log.warning("corpus-wide casting: running the stages one after another (no streaming, one process)")
+        from duplexsynth.pipeline import run_duplex, run_eval, run_speech, run_text
+
+        return [run_text(corpus, config), run_speech(corpus, config), run_duplex(corpus, config),
+                run_eval(corpus, config)]
     start = time.perf_counter()
     workers = workers or default_workers()
     threads = threads or threads_per_worker(workers)
