@@ -30,9 +30,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from duplex.records import Segment  # noqa: E402
 from eval.normalize import normalize_text  # noqa: E402
 from eval.wer import word_errors  # noqa: E402
-from duplex.records import Segment  # noqa: E402
 from eval.words import assign_words, join_words  # noqa: E402
 from speech.records import Word  # noqa: E402
 

@@ -14,10 +14,9 @@ from __future__ import annotations
 import argparse
 import time
 from collections import Counter
-
-from corpus_core.errors import GenerationError
 from dataclasses import replace
 
+from corpus_core.errors import GenerationError
 from text_dialogue.agents import AgentLoopConfig, generate_dialogue
 from text_dialogue.content import ContentMetrics, measure_content, pool_content
 from text_dialogue.critic import (

@@ -13,7 +13,13 @@ from typing import Iterator, Sequence
 
 from corpus_core.errors import ConfigError
 from duplexsynth.config import RunConfig
-from duplexsynth.worker import DialogueJob, DialogueResult, DialogueWorker, limit_process_threads, threaded_config
+from duplexsynth.worker import (
+    DialogueJob,
+    DialogueResult,
+    DialogueWorker,
+    limit_process_threads,
+    threaded_config,
+)
 
 __all__ = ["EXECUTORS", "default_workers", "threads_per_worker", "run_jobs"]
 

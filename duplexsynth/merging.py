@@ -15,7 +15,14 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from corpus_core import MANIFESTS, SCHEMA_VERSION, check_schema_version, inside, iter_jsonl, write_json_atomic
+from corpus_core import (
+    MANIFESTS,
+    SCHEMA_VERSION,
+    check_schema_version,
+    inside,
+    iter_jsonl,
+    write_json_atomic,
+)
 from corpus_core.atomic import atomic_path
 from corpus_core.errors import ConfigError, ManifestError
 from corpus_core.layout import AUDIO_DIR, DROPPED_FILE, FAILURES_FILE, TRANSCRIPTS_DIR

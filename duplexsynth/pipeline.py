@@ -26,8 +26,14 @@ from duplexsynth.degrading import summarize_conditions
 from duplexsynth.failures import log_failure, reset_failures
 from duplexsynth.gate_actions import Gate, GateOutcome, record_drop
 from duplexsynth.meta import update_meta
-from duplexsynth.preflight import probe_llm, probe_tts, take_asr, take_llm, take_tts_pool
 from duplexsynth.plan import dialogue_plan
+from duplexsynth.preflight import (
+    probe_llm,
+    probe_tts,
+    take_asr,
+    take_llm,
+    take_tts_pool,
+)
 from duplexsynth.rendering import group_utterances, render_dialogue
 from eval.evaluate import load_eval_tools
 from speech.backchannel_speech import speak_backchannels

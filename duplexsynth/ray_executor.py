@@ -15,7 +15,12 @@ from typing import Any, Iterator, Sequence
 
 from corpus_core.errors import MissingDependency
 from duplexsynth.config import RunConfig
-from duplexsynth.worker import DialogueJob, DialogueResult, DialogueWorker, limit_process_threads
+from duplexsynth.worker import (
+    DialogueJob,
+    DialogueResult,
+    DialogueWorker,
+    limit_process_threads,
+)
 
 __all__ = ["run_jobs_on_ray"]
 

@@ -15,7 +15,14 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from corpus_core import MANIFESTS, ManifestWriter, iter_jsonl, read_manifest, rewrite_manifest, write_json_atomic
+from corpus_core import (
+    MANIFESTS,
+    ManifestWriter,
+    iter_jsonl,
+    read_manifest,
+    rewrite_manifest,
+    write_json_atomic,
+)
 from duplex.records import Timeline
 from duplexsynth.config import RunConfig
 from duplexsynth.degrading import summarize_conditions

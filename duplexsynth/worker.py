@@ -22,8 +22,8 @@ from corpus_core.errors import ConfigError, DuplexsynthError, GenerationError
 from duplex.records import Timeline
 from duplexsynth.config import BackendSpec, RunConfig
 from duplexsynth.gate_actions import Gate
-from duplexsynth.rendering import render_dialogue
 from duplexsynth.preflight import probe_llm, take_asr, take_llm
+from duplexsynth.rendering import render_dialogue
 from eval.asr.base import ASR_BACKENDS
 from eval.evaluate import load_eval_tools
 from eval.records import DialogueEval, TurnEval

@@ -16,10 +16,9 @@ from typing import Iterable
 import numpy as np
 
 from duplex.records import Timeline
-
 from eval.normalize import canonical_backchannel
-from eval.records import DialogueEval
 from eval.realism_heldout import heldout_rows
+from eval.records import DialogueEval
 from eval.turn_taking import TurnTakingStats
 
 __all__ = [

@@ -30,18 +30,23 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from corpus_core.errors import GenerationError
+from text_dialogue.content import GOODBYES, measure_content, states
 from text_dialogue.critic import (
     CriticConfig,
     check_dialogue_length,
     check_turn,
     clean_turn_text,
 )
-from text_dialogue.content import GOODBYES, measure_content, states
 from text_dialogue.disfluency import DisfluencyConfig, apply_disfluencies
 from text_dialogue.flow import WORDS_PER_SECOND, PlannedTurn, plan_flow
 from text_dialogue.llm.base import LLM, Completion, GenerationParams, SamplingConfig
 from text_dialogue.personas import sample_persona
-from text_dialogue.prompts import build_messages, build_planned_prompt, build_prompt, example_lines
+from text_dialogue.prompts import (
+    build_messages,
+    build_planned_prompt,
+    build_prompt,
+    example_lines,
+)
 from text_dialogue.records import SPEAKERS, Dialogue, Persona, Turn
 from text_dialogue.scenario import Scenario, draw_facts
 

@@ -1,7 +1,12 @@
 """Acoustic conditions: noise floor, room, telephone channel, level and crosstalk per speaker."""
 
 from duplex.acoustics.base import ChannelCondition, segment_spans, span_power
-from duplex.acoustics.channel import apply_band, apply_clipping, apply_codec, apply_drift
+from duplex.acoustics.channel import (
+    apply_band,
+    apply_clipping,
+    apply_codec,
+    apply_drift,
+)
 from duplex.acoustics.config import (
     ACOUSTIC_PRESETS,
     CODECS,
@@ -18,7 +23,13 @@ from duplex.acoustics.config import (
 from duplex.acoustics.crosstalk import add_crosstalk
 from duplex.acoustics.noise import coloured_noise
 from duplex.acoustics.render import degrade_stereo, draw_channel
-from duplex.acoustics.room import RoomImpulse, apply_rir, rir_bank, schroeder_rt60, simulate_room
+from duplex.acoustics.room import (
+    RoomImpulse,
+    apply_rir,
+    rir_bank,
+    schroeder_rt60,
+    simulate_room,
+)
 
 __all__ = [
     "AcousticsConfig", "ConditionConfig", "NoiseConfig", "RoomConfig", "ChannelConfig", "LevelConfig",

@@ -14,8 +14,20 @@ from typing import Iterable
 
 import numpy as np
 
-from duplex.acoustics.base import ChannelCondition, db_to_gain, draw_uniform, power_db, segment_spans, span_power
-from duplex.acoustics.channel import apply_band, apply_clipping, apply_codec, apply_drift
+from duplex.acoustics.base import (
+    ChannelCondition,
+    db_to_gain,
+    draw_uniform,
+    power_db,
+    segment_spans,
+    span_power,
+)
+from duplex.acoustics.channel import (
+    apply_band,
+    apply_clipping,
+    apply_codec,
+    apply_drift,
+)
 from duplex.acoustics.config import AcousticsConfig, ConditionConfig
 from duplex.acoustics.crosstalk import add_crosstalk
 from duplex.acoustics.noise import coloured_noise, list_audio_files, noise_from_file

@@ -44,7 +44,13 @@ import numpy as np
 from corpus_core.atomic import TEMP_PREFIX, atomic_path
 from corpus_core.errors import ConfigError, MissingDependency
 from corpus_core.ids import sanitize_id
-from duplex.exports.base import Exporter, ExportError, register_exporter, segment_words, stereo_audio_path
+from duplex.exports.base import (
+    Exporter,
+    ExportError,
+    register_exporter,
+    segment_words,
+    stereo_audio_path,
+)
 from duplex.exports.prompts import compose_system_prompt
 from duplex.exports.windows import Window, clip_to_window, plan_windows
 from duplex.records import CHANNEL_OF, Segment, Timeline

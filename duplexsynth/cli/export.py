@@ -7,7 +7,13 @@ from pathlib import Path
 
 import click
 
-from duplex.exports import AUDIO_VERSIONS, ExportError, NemoDuplexConfig, StreamsConfig, available_exporters
+from duplex.exports import (
+    AUDIO_VERSIONS,
+    ExportError,
+    NemoDuplexConfig,
+    StreamsConfig,
+    available_exporters,
+)
 from duplexsynth.cli.common import handle_errors, locked_corpus
 from duplexsynth.exporting import count_dialogues, export_corpus
 

@@ -290,7 +290,7 @@ def build_report(
     pages = 0 if len(items) <= PAGE_SIZE else -(-len(items) // PAGE_SIZE)
     for n in range(pages):
         chunk = items[n * PAGE_SIZE:(n + 1) * PAGE_SIZE]
-        nav = (f'<p><a href="index.html">index</a>'
+        nav = ('<p><a href="index.html">index</a>'
                + (f' | <a href="{_page_name(n)}">previous</a>' if n else "")
                + (f' | <a href="{_page_name(n + 2)}">next</a>' if n + 1 < pages else "") + "</p>")
         write_text_atomic(out / _page_name(n + 1), _page(f"{title}: page {n + 1}", [

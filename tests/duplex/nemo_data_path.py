@@ -22,8 +22,12 @@ from lhotse import CutSet, Recording, compute_num_frames
 from lhotse.dataset.collation import collate_audio, collate_vectors
 
 try:  # the real thing, when a NeMo install is on the path
-    from nemo.collections.common.data.lhotse.cutset import read_cutset_from_config as _nemo_read
-    from nemo.collections.speechlm2.data.s2s_dataset import DuplexS2SDataset as NemoDuplexS2SDataset
+    from nemo.collections.common.data.lhotse.cutset import (
+        read_cutset_from_config as _nemo_read,
+    )
+    from nemo.collections.speechlm2.data.s2s_dataset import (
+        DuplexS2SDataset as NemoDuplexS2SDataset,
+    )
 
     NEMO = True
 except ImportError:

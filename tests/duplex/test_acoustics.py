@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the suite runs with --import-mode=importlib
 from acoustics_fixtures import SR, one_condition, sample_stereo, small_room
 

@@ -3,14 +3,14 @@ parameters, exports with --audio, eval on degraded audio, report players."""
 
 from __future__ import annotations
 
-import sys
-
 import json
 import shutil
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the suite runs with --import-mode=importlib
 from acoustics_fixtures import SAMPLES
 from click.testing import CliRunner

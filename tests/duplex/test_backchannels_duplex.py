@@ -6,11 +6,11 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from _require import require
 
 from duplex.build import DuplexConfig, build_timeline
 from duplex.timing import TimingConfig
 from speech.backchannel_speech import DEFAULT_FORMS, FORM_WEIGHTS
-from _require import require
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the suite runs with --import-mode=importlib
 from duplex_fixtures import make_dialogue  # noqa: E402

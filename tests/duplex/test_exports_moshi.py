@@ -18,9 +18,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _require import require
 
 from duplexsynth.exporting import export_corpus
-from _require import require
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the suite runs with --import-mode=importlib
 from exports_fixtures import (  # noqa: E402

@@ -20,7 +20,14 @@ from duplexsynth.exporting import export_corpus
 from text_dialogue.records import Dialogue, Persona
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the suite runs with --import-mode=importlib
-from exports_fixtures import TONES, audible_words, dialogue_one, dialogue_two, make_corpus, source_audio  # noqa: E402
+from exports_fixtures import (  # noqa: E402
+    TONES,
+    audible_words,
+    dialogue_one,
+    dialogue_two,
+    make_corpus,
+    source_audio,
+)
 
 lhotse = pytest.importorskip("lhotse")
 torch = pytest.importorskip("torch")

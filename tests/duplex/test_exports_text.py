@@ -6,9 +6,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from _require import require
 
 from duplexsynth.exporting import export_corpus
-from _require import require
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the suite runs with --import-mode=importlib
 from exports_fixtures import audible_words, dialogue_one, make_corpus  # noqa: E402

@@ -5,7 +5,13 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from duplex.exports.windows import GRID, Window, clip_to_window, plan_windows, speech_blocks
+from duplex.exports.windows import (
+    GRID,
+    Window,
+    clip_to_window,
+    plan_windows,
+    speech_blocks,
+)
 from duplex.records import Segment
 
 

@@ -19,7 +19,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from _require import require
 
 REPO = Path(__file__).resolve().parents[2]

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _require import require  # noqa: E402
 
 from corpus_core.errors import BackendError
 from eval.asr.base import available_asr, get_asr
-
-from _require import require  # noqa: E402
 
 whisper = require("whisper", "openai-whisper is not installed (pip install openai-whisper)")
 torch = require("torch")

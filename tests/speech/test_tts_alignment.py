@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from _require import require
 
 from speech.records import Voice
 from speech.tts.alignment import text_words, words_from_phoneme_alignments
-from _require import require
 
 SR = 1000  # one sample per millisecond keeps the arithmetic readable
 

@@ -12,11 +12,11 @@ from typing import Any
 
 import numpy as np
 import pytest
+from _require import require
 
 from corpus_core.errors import BackendError
 from speech.records import Voice
 from speech.tts.coqui import CoquiConfig, CoquiTTS, resolve_coqui_model
-from _require import require
 
 require("torch", reason="the coqui backend seeds synthesis with torch")
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import pytest
+from _require import require
 
 from corpus_core.errors import GenerationError
 from text_dialogue.agents import AgentLoopConfig, generate_dialogue
 from text_dialogue.disfluency import DisfluencyConfig
 from text_dialogue.llm.base import LLM, Completion, GenerationParams
 from text_dialogue.scenario import get_scenario
-from _require import require
-
 
 #: the free-form loop at the scenario's own length (no plan, no duration target)
 FREE = AgentLoopConfig(mode="free", duration=None)

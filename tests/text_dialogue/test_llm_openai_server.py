@@ -13,13 +13,13 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Iterator
 
 import pytest
+from _require import require
 
 from corpus_core.errors import BackendError
 from text_dialogue.agents import AgentLoopConfig, generate_dialogue
 from text_dialogue.llm.base import GenerationParams, get_llm
 from text_dialogue.llm.openai import OpenAIConfig, OpenAILLM
 from text_dialogue.scenario import get_scenario
-from _require import require
 
 
 def _free_port() -> int:

@@ -7,12 +7,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from _require import require
 
 from text_dialogue.agents import AgentLoopConfig, generate_dialogue
 from text_dialogue.critic import CriticConfig
 from text_dialogue.llm.base import GenerationParams, SamplingConfig, get_llm
 from text_dialogue.scenario import get_scenario
-from _require import require
 
 WORDS = ("hi hello yes no sure table friday seven the a for you I we like book please thanks okay great "
          "time day name four two see then bye is it that what when how can do have good fine").split()
