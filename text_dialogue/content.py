@@ -27,6 +27,7 @@ from typing import Any
 
 from text_dialogue.flow import TURN_GAP_SECONDS, WORDS_PER_SECOND
 from text_dialogue.records import Dialogue
+from text_dialogue.spoken import to_spoken
 
 __all__ = ["ContentMetrics", "normalize_text", "states", "measure_content", "pool_content", "GOODBYES",
            "REPETITION_FLAG"]
@@ -38,36 +39,14 @@ REPETITION_FLAG = 0.25
 #: the end counts as reached when a closing phrase is in one of this many last turns
 END_WINDOW = 3
 
-_ONES = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen " \
-        "sixteen seventeen eighteen nineteen".split()
-_TENS = {2: "twenty", 3: "thirty", 4: "forty", 5: "fifty", 6: "sixty", 7: "seventy", 8: "eighty", 9: "ninety"}
 _STOP = frozenset("a an the and or of to in on at for is it its it's be with my your our you we i "
                   "this that was are has have".split())
 
 
-def _number_words(n: int) -> str:
-    if n < 20:
-        return _ONES[n]
-    if n < 100:
-        return _TENS[n // 10] + ("" if n % 10 == 0 else " " + _ONES[n % 10])
-    if n < 1000:
-        rest = n % 100
-        return _ONES[n // 100] + " hundred" + ("" if rest == 0 else " " + _number_words(rest))
-    return " ".join(_ONES[int(d)] for d in str(n))
-
-
-def _digits(m: re.Match[str]) -> str:
-    hours, minutes = m.group(1), m.group(2)
-    words = _number_words(int(hours))
-    if minutes and int(minutes):
-        words += " " + (_number_words(int(minutes)) if int(minutes) >= 10 else "oh " + _ONES[int(minutes)])
-    return f" {words} "
-
-
 def normalize_text(text: str) -> str:
     """Lower case, numbers and clock times as words, punctuation dropped, single spaces."""
-    text = text.lower().replace("\u2019", "'").replace("%", " percent ").replace("$", " dollars ")
-    text = re.sub(r"(\d{1,4})(?::(\d{2}))?", _digits, text)
+    # numbers, times, prices as the spoken form says them: the one speller (num2words)
+    text = to_spoken(text.replace("\u2019", "'")).lower()
     text = re.sub(r"[^a-z' ]+", " ", text)
     return " ".join(w.strip("'") for w in text.split() if w.strip("'"))
 
