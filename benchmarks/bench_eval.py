@@ -19,15 +19,14 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
 
 from corpus_core import read_manifest
 from duplex.records import Timeline
 from eval.asr.base import ASR_SAMPLING_RATE
 from eval.asr.faster_whisper import FasterWhisperASR, FasterWhisperConfig
 from eval.evaluate import EvalConfig, evaluate_timeline, load_eval_tools
-from eval.regions import pack_regions, speech_regions
-from speech.audio import read_audio, resample
+from raw_asr import pack_speech_only, time_raw_transcribe
+from speech.audio import read_audio
 
 
 def _loadavg() -> str:
@@ -59,18 +58,8 @@ def main() -> None:
         seconds = time.perf_counter() - start
         results[name] = (seconds, 100 * errors / max(ref, 1))
         print(f"{name:22s} {seconds:7.1f} s  pooled WER {results[name][1]:5.2f}%  load {_loadavg()}")
-    packed_audio = []
-    for t in timelines:
-        stereo, sr = audio[t.id], t.sampling_rate
-        channels = [resample(np.ascontiguousarray(stereo[:, c]), sr, ASR_SAMPLING_RATE) for c in (0, 1)]
-        regions = [r for c in (0, 1) for r in speech_regions(t.segments, c, t.duration, base.regions)]
-        packed_audio.append(pack_regions(channels, regions, ASR_SAMPLING_RATE, base.regions).samples)
-    start = time.perf_counter()
-    for samples in packed_audio:
-        segments, _ = asr._model.transcribe(samples, language="en", beam_size=5, word_timestamps=True,
-                                            condition_on_previous_text=False, vad_filter=False)
-        [w for s in segments for w in (s.words or [])]
-    raw = time.perf_counter() - start
+    packed_audio = pack_speech_only(timelines, audio, base.regions)
+    raw = time_raw_transcribe(asr, packed_audio)
     speech = sum(len(s) for s in packed_audio) / ASR_SAMPLING_RATE
     print(f"{'raw on speech-only':22s} {raw:7.1f} s  ({speech / 60:.2f} min of packed speech vs "
           f"{2 * total / 60:.2f} min of channel audio)  load {_loadavg()}")

@@ -80,32 +80,22 @@ def streaming(folder: Path, name: str, n: int, seed: int, workers: int, threads:
 def eval_vs_raw(corpus: Path) -> dict:
     """The eval stage (all default metrics) against raw WhisperModel.transcribe on the packed speech-only audio."""
     sys.path.insert(0, str(ROOT))
-    import numpy as np
+    from raw_asr import pack_speech_only, time_raw_transcribe
 
     from corpus_core import read_manifest
     from duplex.records import Timeline
     from eval.asr.base import ASR_SAMPLING_RATE
     from eval.asr.faster_whisper import FasterWhisperASR, FasterWhisperConfig
     from eval.evaluate import EvalConfig, evaluate_timeline, load_eval_tools
-    from eval.regions import pack_regions, speech_regions
-    from speech.audio import read_audio, resample
+    from speech.audio import read_audio
 
     timelines = list(read_manifest(corpus / "timelines.jsonl", Timeline))
     audio = {t.id: read_audio(corpus / (t.audio_path or ""))[0] for t in timelines}
     cfg = EvalConfig()
     asr = FasterWhisperASR(FasterWhisperConfig())
     load_eval_tools(cfg)
-    packed = []
-    for t in timelines:
-        channels = [resample(np.ascontiguousarray(audio[t.id][:, c]), t.sampling_rate, ASR_SAMPLING_RATE) for c in (0, 1)]
-        regions = [r for c in (0, 1) for r in speech_regions(t.segments, c, t.duration, cfg.regions)]
-        packed.append(pack_regions(channels, regions, ASR_SAMPLING_RATE, cfg.regions).samples)
-    start = time.perf_counter()
-    for samples in packed:
-        segments, _ = asr._model.transcribe(samples, language="en", beam_size=5, word_timestamps=True,
-                                            condition_on_previous_text=False, vad_filter=False)
-        [w for s in segments for w in (s.words or [])]
-    raw = time.perf_counter() - start
+    packed = pack_speech_only(timelines, audio, cfg.regions)
+    raw = time_raw_transcribe(asr, packed)
     timings = {}
     for name, c in (("asr only", EvalConfig(speaker_similarity=False, turn_taking=False)), ("all metrics", cfg)):
         start = time.perf_counter()
