@@ -152,6 +152,10 @@ def export_corpus(
             exporter.abort()
         raise
     outputs = {name: exporter.finish() for name, exporter in exporters.items()}
+    for name, exporter in exporters.items():
+        stale = exporter.remove_stale()
+        if stale:
+            log.info("export %s: removed %d file(s) of dialogues no longer in the corpus", name, len(stale))
     if failures:
         first = failures[0]
         raise ExportError(

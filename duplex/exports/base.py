@@ -8,6 +8,7 @@ writes any corpus-wide file in :meth:`Exporter.finish`.
 
 from __future__ import annotations
 
+import os
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,7 @@ __all__ = [
     "format_seconds",
     "AtomicTextFile",
     "DialogueInfo",
+    "kept_segments",
 ]
 
 
@@ -94,6 +96,9 @@ class Exporter(ABC):
 
     #: "clean" or "degraded": the stereo file :meth:`stereo_path` returns (set by the corpus walk)
     audio: str = "clean"
+    #: globs, relative to :attr:`out_dir`, of the per-dialogue files this format writes; a file that
+    #: matches but this export did not write (:meth:`claim`) is stale and :meth:`remove_stale` deletes it
+    per_dialogue_files: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, config: Any) -> None:
         self.config = config
@@ -102,6 +107,7 @@ class Exporter(ABC):
         self.corpus_dir = Path(".")
         self.out_dir = Path(".")
         self._open_files: list[AtomicTextFile] = []
+        self._written: set[str] = set()
 
     def start(self, corpus_dir: Path, out_dir: Path) -> None:
         """Prepare to export the corpus in ``corpus_dir`` into ``out_dir`` (created here)."""
@@ -112,6 +118,26 @@ class Exporter(ABC):
     def stereo_path(self, timeline: Timeline) -> Path:
         """The dialogue's stereo file in the audio version this export uses (:attr:`audio`)."""
         return stereo_audio_path(self.corpus_dir, timeline, self.audio)
+
+    def claim(self, path: Path) -> Path:
+        """Note that this export wrote the per-dialogue file ``path`` (kept by :meth:`remove_stale`)."""
+        self._written.add(os.path.abspath(path))
+        return path
+
+    def remove_stale(self) -> list[Path]:
+        """Delete per-dialogue files an earlier export left that this one did not write.
+
+        Called by the corpus walk after :meth:`finish` of a complete export, so a dialogue
+        dropped from the corpus (or a ``main_speaker`` that changed) leaves no file that the
+        manifests no longer list. Returns the files removed.
+        """
+        removed = []
+        for pattern in self.per_dialogue_files:
+            for path in sorted(self.out_dir.glob(pattern)):
+                if path.is_file() and os.path.abspath(path) not in self._written:
+                    path.unlink(missing_ok=True)
+                    removed.append(path)
+        return removed
 
     @abstractmethod
     def add(self, timeline: Timeline) -> None:
@@ -169,6 +195,14 @@ def segment_words(seg: Segment) -> list[Word]:
         start = max(w.start, seg.start)
         out.append(Word(text, start, max(start, min(w.end, seg.end))))
     return out
+
+
+def kept_segments(timeline: Timeline, include_backchannels: bool = True) -> list[Segment]:
+    """The timeline's segments, without the listener backchannels unless ``include_backchannels``.
+
+    The audio keeps the backchannels either way: this only drops their text from a format.
+    """
+    return [s for s in timeline.segments if include_backchannels or s.kind != "backchannel"]
 
 
 def stereo_audio_path(corpus_dir: Path, timeline: Timeline, audio: str = "clean") -> Path:

@@ -20,6 +20,7 @@ from corpus_core.atomic import atomic_path
 from corpus_core.errors import MissingDependency
 from duplex.exports.base import (
     Exporter,
+    kept_segments,
     register_exporter,
     segment_words,
 )
@@ -44,15 +45,20 @@ class LhotseConfig:
     absolute_paths: bool = True
     #: also write cuts.jsonl.gz
     cuts: bool = True
+    #: also write the listener backchannels as supervisions (their audio is in the recording either way)
+    include_backchannels: bool = True
 
 
-def timeline_supervisions(timeline: Timeline) -> list[Any]:
-    """One lhotse ``SupervisionSegment`` per segment, in time order, with word alignments."""
+def timeline_supervisions(timeline: Timeline, include_backchannels: bool = True) -> list[Any]:
+    """One lhotse ``SupervisionSegment`` per segment, in time order, with word alignments.
+
+    :param include_backchannels: False leaves the listener backchannels out.
+    """
     from lhotse import SupervisionSegment
     from lhotse.supervision import AlignmentItem
 
     sups = []
-    for i, seg in enumerate(sorted(timeline.segments, key=lambda s: (s.start, s.channel))):
+    for i, seg in enumerate(sorted(kept_segments(timeline, include_backchannels), key=lambda s: (s.start, s.channel))):
         words = segment_words(seg)
         custom: dict[str, Any] = {"kind": seg.kind, "interrupted": seg.interrupted}
         if seg.turn_index is not None:
@@ -104,7 +110,7 @@ class LhotseExporter(Exporter):
         if not self.config.absolute_paths:
             sources = [fastcopy(s, source=str(path.relative_to(self.corpus_dir))) for s in recording.sources]
             recording = fastcopy(recording, sources=sources)
-        sups = timeline_supervisions(timeline)
+        sups = timeline_supervisions(timeline, self.config.include_backchannels)
         self._writers["recordings"].write(recording)
         for sup in sups:
             self._writers["supervisions"].write(sup)

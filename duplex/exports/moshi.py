@@ -31,6 +31,7 @@ from corpus_core.errors import ConfigError
 from duplex.exports.base import (
     Exporter,
     ExportError,
+    kept_segments,
     register_exporter,
     segment_words,
     write_text_atomic,
@@ -54,20 +55,24 @@ class MoshiConfig:
     main_speaker: str = "A"
     #: label of the other speaker's words; "" leaves them out, as moshi-finetune's annotate.py does
     other_label: str = "SPEAKER_OTHER"
+    #: also align the listener backchannels' words (their audio is in the WAV either way)
+    include_backchannels: bool = True
 
     def __post_init__(self) -> None:
         if self.main_speaker not in (*CHANNEL_OF, "both"):
             raise ConfigError(f"moshi main_speaker must be one of {[*CHANNEL_OF, 'both']}, not {self.main_speaker!r}")
 
 
-def moshi_alignments(timeline: Timeline, main_speaker: str = "A", other_label: str = "SPEAKER_OTHER") -> list[list]:
+def moshi_alignments(timeline: Timeline, main_speaker: str = "A", other_label: str = "SPEAKER_OTHER",
+                     include_backchannels: bool = True) -> list[list]:
     """``[[word, [start, end], label], ...]`` of one dialogue, sorted by start time.
 
     :param main_speaker: whose words get :data:`MAIN_SPEAKER_LABEL`.
     :param other_label: the other speaker's label; ``""`` drops their words.
+    :param include_backchannels: False leaves the listener backchannels' words out.
     """
     items = []
-    for seg in timeline.segments:
+    for seg in kept_segments(timeline, include_backchannels):
         label = MAIN_SPEAKER_LABEL if seg.speaker == main_speaker else other_label
         if not label:
             continue
@@ -98,6 +103,7 @@ class MoshiExporter(Exporter):
 
     name = "moshi"
     config_type = MoshiConfig
+    per_dialogue_files = (f"{AUDIO_SUBDIR}/*.wav", f"{AUDIO_SUBDIR}/*.json")
 
     def start(self, corpus_dir: Path, out_dir: Path) -> None:
         super().start(corpus_dir, out_dir)
@@ -111,9 +117,9 @@ class MoshiExporter(Exporter):
         for main in mains:
             stem = timeline.id if len(mains) == 1 else f"{timeline.id}_main{main}"
             wav = self.out_dir / AUDIO_SUBDIR / f"{stem}.wav"
-            num_samples, sr = _write_wav(wav, source, swap=CHANNEL_OF[main] != 0)
-            alignments = moshi_alignments(timeline, main, self.config.other_label)
-            write_text_atomic(wav.with_suffix(".json"), json.dumps({"alignments": alignments}, ensure_ascii=False))
+            num_samples, sr = _write_wav(self.claim(wav), source, swap=CHANNEL_OF[main] != 0)
+            alignments = moshi_alignments(timeline, main, self.config.other_label, self.config.include_backchannels)
+            write_text_atomic(self.claim(wav.with_suffix(".json")), json.dumps({"alignments": alignments}, ensure_ascii=False))
             record = {"path": f"{AUDIO_SUBDIR}/{wav.name}", "duration": num_samples / sr}
             lines.append(json.dumps(record, ensure_ascii=False))
         self._manifest.write_lines(lines)

@@ -47,6 +47,7 @@ from corpus_core.ids import sanitize_id
 from duplex.exports.base import (
     Exporter,
     ExportError,
+    kept_segments,
     register_exporter,
     segment_words,
     stereo_audio_path,
@@ -85,6 +86,8 @@ class NemoDuplexConfig:
     system_prompt: bool = True
     #: store absolute audio paths instead of paths relative to cuts.jsonl.gz's folder
     absolute_paths: bool = False
+    #: also write the listener backchannels as supervisions (their audio is in the cut either way)
+    include_backchannels: bool = True
 
     def __post_init__(self) -> None:
         if self.main_speaker not in (*CHANNEL_OF, "both"):
@@ -106,13 +109,14 @@ def segment_text(seg: Segment) -> str:
     return seg.text
 
 
-def _supervisions(timeline: Timeline, window: Window, agent: str, cut_id: str) -> list[Any]:
+def _supervisions(timeline: Timeline, window: Window, agent: str, cut_id: str,
+                  include_backchannels: bool = True) -> list[Any]:
     """The window's segments as supervisions in cut time, speaker relabelled user/agent."""
     from lhotse import SupervisionSegment
     from lhotse.supervision import AlignmentItem
 
     sups = []
-    for seg in sorted(timeline.segments, key=lambda s: (s.start, s.channel)):
+    for seg in sorted(kept_segments(timeline, include_backchannels), key=lambda s: (s.start, s.channel)):
         span = clip_to_window(seg.start, seg.end, window)
         if span is None:
             continue
@@ -146,6 +150,7 @@ class NemoDuplexExporter(Exporter):
 
     name = "nemo-duplex"
     config_type = NemoDuplexConfig
+    per_dialogue_files = (f"{AUDIO_SUBDIR}/*.flac",)
     wants_dialogue_info = True
 
     def start(self, corpus_dir: Path, out_dir: Path) -> None:
@@ -206,7 +211,7 @@ class NemoDuplexExporter(Exporter):
         recs = {}
         for role, samples, rate_ in (("user", user_audio[a:b], sr), ("agent", agent_audio, rate)):
             rel = f"{AUDIO_SUBDIR}/{cut_id}.{role}.flac"
-            path = self.out_dir / rel
+            path = self.claim(self.out_dir / rel)
             recs[role] = _mono_recording(f"{cut_id}_{role}", path, str(path.resolve()), samples, rate_)
         custom: dict[str, Any] = {
             "target_audio": recs["agent"], "dialogue_id": timeline.id, "agent_speaker": agent,
@@ -215,7 +220,8 @@ class NemoDuplexExporter(Exporter):
         if prompt:
             custom["system_prompt"] = prompt
         cut = MonoCut(id=cut_id, start=0.0, duration=duration, channel=0, recording=recs["user"],
-                      supervisions=_supervisions(timeline, window, agent, cut_id), custom=custom)
+                      supervisions=_supervisions(timeline, window, agent, cut_id, self.config.include_backchannels),
+                      custom=custom)
         if self.config.absolute_paths:
             return cut, cut
         stored = {role: fastcopy(rec, sources=[fastcopy(rec.sources[0], source=f"{AUDIO_SUBDIR}/{cut_id}.{role}.flac")])

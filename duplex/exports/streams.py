@@ -155,6 +155,7 @@ class StreamsExporter(Exporter):
 
     name = "streams"
     config_type = StreamsConfig
+    per_dialogue_files = ("*.frames.json", "*.chunks.jsonl")
 
     def start(self, corpus_dir: Path, out_dir: Path) -> None:
         super().start(corpus_dir, out_dir)
@@ -181,10 +182,10 @@ class StreamsExporter(Exporter):
             "num_frames": num_frames, "frame_start_sample": "floor(i * samples_per_frame)",
             "pad_token": PAD_TOKEN, "channels": channels,
         }
-        write_text_atomic(self.out_dir / f"{timeline.id}.frames.json", json.dumps(frames, ensure_ascii=False))
+        write_text_atomic(self.claim(self.out_dir / f"{timeline.id}.frames.json"), json.dumps(frames, ensure_ascii=False))
         chunks = interleaved_chunks(timeline, n, sr, cfg.chunk_ms, cfg.include_backchannels)
         write_text_atomic(
-            self.out_dir / f"{timeline.id}.chunks.jsonl",
+            self.claim(self.out_dir / f"{timeline.id}.chunks.jsonl"),
             "".join(json.dumps({"type": "StreamChunk", **c}, ensure_ascii=False) + "\n" for c in chunks),
         )
         self._index.write_lines([json.dumps({

@@ -31,6 +31,8 @@ class TextGridConfig:
     words: bool = True
     #: add one tier per turn-taking event kind
     events: bool = True
+    #: also write the listener backchannels into the speaker tiers
+    include_backchannels: bool = True
 
 
 def _clean(intervals: list[tuple[float, float, str]], duration: float) -> list[tuple[float, float, str]]:
@@ -45,11 +47,12 @@ def _clean(intervals: list[tuple[float, float, str]], duration: float) -> list[t
     return out
 
 
-def timeline_tiers(timeline: Timeline, words: bool = True, events: bool = True) -> dict[str, list[tuple[float, float, str]]]:
+def timeline_tiers(timeline: Timeline, words: bool = True, events: bool = True,
+                   include_backchannels: bool = True) -> dict[str, list[tuple[float, float, str]]]:
     """Tier name -> ``(start, end, label)`` intervals of one dialogue, ready for a TextGrid."""
     tiers: dict[str, list[tuple[float, float, str]]] = {}
     for speaker, channel in CHANNEL_OF.items():
-        segs = timeline.channel_segments(channel)
+        segs = [s for s in timeline.channel_segments(channel) if include_backchannels or s.kind != "backchannel"]
         seg_words = [segment_words(s) for s in segs]
         tiers[speaker] = _clean(
             [(s.start, s.end, " ".join(w.text for w in ws) or s.text) for s, ws in zip(segs, seg_words)],
@@ -73,6 +76,7 @@ class TextGridExporter(Exporter):
 
     name = "textgrid"
     config_type = TextGridConfig
+    per_dialogue_files = ("*.TextGrid",)
 
     def add(self, timeline: Timeline) -> None:
         try:
@@ -83,10 +87,11 @@ class TextGridExporter(Exporter):
 
         tg = textgrid.Textgrid()
         try:
-            for name, intervals in timeline_tiers(timeline, self.config.words, self.config.events).items():
+            for name, intervals in timeline_tiers(timeline, self.config.words, self.config.events,
+                                                 self.config.include_backchannels).items():
                 tg.addTier(textgrid.IntervalTier(name, intervals, 0.0, timeline.duration))
         except PraatioException as e:
             raise ExportError(f"dialogue {timeline.id}: praatio rejected its tiers ({e}); check its segment times") from None
-        path = self.out_dir / f"{timeline.id}.TextGrid"
+        path = self.claim(self.out_dir / f"{timeline.id}.TextGrid")
         with atomic_path(path) as tmp:
             tg.save(str(tmp), format="long_textgrid", includeBlankSpaces=True, reportingMode="error")

@@ -40,7 +40,7 @@ __all__ = ["export"]
 @click.option("--audio", type=click.Choice(list(AUDIO_VERSIONS)), default="clean", show_default=True,
               help="moshi/lhotse/streams/nemo-duplex: the clean stereo or its degraded copy (acoustic conditions).")
 @click.option("--no-backchannels", is_flag=True,
-              help="rttm/ctm/stm/streams: leave the listener backchannels out.")
+              help="Leave the listener backchannels' text out of every format (their sound stays in the audio).")
 @handle_errors
 def export(corpus: Path, formats: tuple[str, ...], frame_rate: float, chunk_ms: float,
            main_speaker: str, target_rate: int, max_duration: float | None, shar: bool, audio: str,
@@ -59,10 +59,11 @@ def export(corpus: Path, formats: tuple[str, ...], frame_rate: float, chunk_ms: 
     backchannels = {"include_backchannels": not no_backchannels}
     options = {
         "streams": {"frame_rate": frame_rate, "chunk_ms": chunk_ms, **backchannels},
-        "moshi": {"main_speaker": main_speaker},
+        "moshi": {"main_speaker": main_speaker, **backchannels},
         "nemo-duplex": {"main_speaker": main_speaker, "target_rate": target_rate, "max_duration": max_duration,
-                        "shar": shar},
-        "rttm": backchannels, "ctm": backchannels, "stm": backchannels,
+                        "shar": shar, **backchannels},
+        "rttm": backchannels, "ctm": backchannels, "stm": backchannels, "lhotse": backchannels,
+        "textgrid": backchannels,
     }
     total = count_dialogues(corpus)
     from tqdm import tqdm

@@ -83,3 +83,47 @@ def test_export_nemo_duplex_options(tmp_path: Path) -> None:
     assert (out / "shar/recording.000000.tar").is_file()
     bad = CliRunner().invoke(export, ["-f", "nemo-duplex", "--max-duration", "0", str(root)])
     assert bad.exit_code != 0 and "--max-duration" in bad.output
+
+
+def test_no_backchannels_reaches_every_text_format(tmp_path: Path) -> None:
+    """dlg-1's backchannel ("uh-huh", B, 1.0-1.4 s) leaves every format's text; its audio stays."""
+    import gzip
+
+    root = make_corpus(tmp_path)
+    result = CliRunner().invoke(export, ["-f", "all", "--no-backchannels", str(root)])
+    assert result.exit_code == 0, result.output
+    alignments = json.loads((root / "exports/moshi/data_stereo/dlg-1.json").read_text())["alignments"]
+    assert "uh-huh" not in [w for w, _, _ in alignments] and "fine" in [w for w, _, _ in alignments]
+    with gzip.open(root / "exports/lhotse/supervisions.jsonl.gz", "rt") as f:
+        sups = [json.loads(line) for line in f]
+    assert {s["custom"]["kind"] for s in sups} == {"turn"} and len(sups) == 6
+    with gzip.open(root / "exports/nemo-duplex/cuts.jsonl.gz", "rt") as f:
+        texts = [s["text"] for cut in map(json.loads, f) for s in cut["supervisions"]]
+    assert "uh-huh" not in texts and "fine thanks and you" in texts
+    assert "uh-huh" not in (root / "exports/textgrid/dlg-1.TextGrid").read_text()
+    # without the flag the backchannel is in all of them
+    result = CliRunner().invoke(export, ["-f", "moshi", "-f", "textgrid", str(root)])
+    assert result.exit_code == 0, result.output
+    assert "uh-huh" in (root / "exports/moshi/data_stereo/dlg-1.json").read_text()
+    assert "uh-huh" in (root / "exports/textgrid/dlg-1.TextGrid").read_text()
+
+
+def test_re_export_removes_files_of_dialogues_no_longer_in_the_corpus(tmp_path: Path) -> None:
+    root = make_corpus(tmp_path)
+    formats = ["-f", "moshi", "-f", "nemo-duplex", "-f", "textgrid", "-f", "streams"]
+    assert CliRunner().invoke(export, [*formats, str(root)]).exit_code == 0
+    exports = root / "exports"
+    before = {p.relative_to(exports).as_posix() for p in exports.rglob("*") if p.is_file()}
+    assert {"moshi/data_stereo/dlg-2.wav", "textgrid/dlg-2.TextGrid", "streams/dlg-2.frames.json",
+            "nemo-duplex/audio/dlg-2_agentA.user.flac"} <= before
+    # dlg-2 is dropped from the corpus (a gate drop, a merge that left it out): re-export
+    manifest = root / "timelines.jsonl"
+    manifest.write_text(manifest.read_text().splitlines()[0] + "\n", encoding="utf-8")
+    unrelated = exports / "moshi" / "notes.txt"
+    unrelated.write_text("mine", encoding="utf-8")
+    assert CliRunner().invoke(export, [*formats, str(root)]).exit_code == 0
+    after = {p.relative_to(exports).as_posix() for p in exports.rglob("*") if p.is_file()}
+    assert not [p for p in after if "dlg-2" in p], after
+    assert {p for p in before if "dlg-1" in p} <= after and unrelated.read_text() == "mine"
+    moshi = [json.loads(x)["path"] for x in (exports / "moshi/moshi.jsonl").read_text().splitlines()]
+    assert moshi == ["data_stereo/dlg-1.wav"]
