@@ -49,3 +49,22 @@ def test_the_options_build_real_backend_configs() -> None:
     assert config_from_mapping(FasterWhisperConfig, config.asr.options).device == "cuda"
     assert config_from_mapping(LlamaCppConfig, config.llm.options).n_threads == 1
     assert config_from_mapping(PiperConfig, config.tts["piper"]).threads == 1
+
+
+def test_one_thread_llama_cpp_also_processes_prompts_on_one_thread() -> None:
+    """llama-cpp-python's own default for prompt threads is every core: a worker held to one
+    thread would run two there, and two such workers oversubscribe a 2-core machine."""
+    pytest.importorskip("llama_cpp")
+    from text_dialogue.llm.llamacpp import LlamaCppConfig, LlamaCppLLM
+
+    llm = LlamaCppLLM(LlamaCppConfig(n_threads=1, n_ctx=256))
+    try:
+        assert llm._llm.context_params.n_threads == 1
+        assert llm._llm.context_params.n_threads_batch == 1
+    finally:
+        llm.close()
+    both = LlamaCppLLM(LlamaCppConfig(n_threads=1, n_threads_batch=2, n_ctx=256))
+    try:
+        assert both._llm.context_params.n_threads_batch == 2
+    finally:
+        both.close()

@@ -32,8 +32,11 @@ class LlamaCppConfig:
     model_path: str | None = None
     #: context window in tokens
     n_ctx: int = 2048
-    #: CPU threads; ``None`` lets llama.cpp decide
+    #: CPU threads for generation; ``None`` lets llama.cpp decide (half the cores)
     n_threads: int | None = None
+    #: CPU threads for prompt processing; ``None`` = ``n_threads`` when that is set, else all
+    #: cores (llama-cpp-python's own default, which would oversubscribe worker processes)
+    n_threads_batch: int | None = None
 
 
 @register_llm
@@ -55,6 +58,7 @@ class LlamaCppLLM(LLM):
                 model_path=self.model_path,
                 n_ctx=config.n_ctx,
                 n_threads=config.n_threads,
+                n_threads_batch=config.n_threads_batch or config.n_threads,
                 verbose=False,
             )
         except (ValueError, RuntimeError) as e:
