@@ -6,8 +6,11 @@ TTS cache, on the same seed and dialogue count:
   it was (both whole channels + the mono cpWER pass);
 - streaming: ``generate`` with ``--workers 1`` (all cores to one worker), then
   ``--workers 1 --threads 1`` against ``--workers 2 --threads 1`` (scaling);
-- eval against raw faster-whisper on the same speech-only audio (the streaming corpus);
-- peak RSS per worker after 10 dialogues and at the end (``run_summary.json``).
+- eval: the ``--workers 1`` run's own eval stage seconds (what the pipeline paid, from
+  ``run_summary.json``) against raw faster-whisper on the same speech-only audio, timed
+  in this process with the same thread count, and the eval's parts timed the same way;
+- peak RSS per worker after 1, 10 and 100 dialogues (``run_summary.json``): the runs
+  above, and one more run of ``--rss-dialogues`` (default 100) dialogues.
 Each line carries the 1-minute load average when it was measured: other work on the
 machine slows every figure.
 
@@ -77,32 +80,47 @@ def streaming(folder: Path, name: str, n: int, seed: int, workers: int, threads:
             "rss": summary.get("peak_rss_mb_per_worker", {}), "corpus": corpus}
 
 
-def eval_vs_raw(corpus: Path) -> dict:
-    """The eval stage (all default metrics) against raw WhisperModel.transcribe on the packed speech-only audio."""
+def eval_vs_raw(corpus: Path, threads: int) -> dict:
+    """Raw WhisperModel.transcribe on the packed speech-only audio, and each part of the eval, in this process.
+
+    Held to ``threads`` engine threads, as the ``--workers 1`` run's worker was, so the
+    figures compare with that run's own eval stage seconds (``run_summary.json``).
+    """
     sys.path.insert(0, str(ROOT))
+    from duplexsynth.worker import limit_process_threads
+
+    limit_process_threads(threads)  # before torch (resemblyzer) and CTranslate2 are loaded
     from raw_asr import pack_speech_only, time_raw_transcribe
 
     from corpus_core import read_manifest
     from duplex.records import Timeline
     from eval.asr.base import ASR_SAMPLING_RATE
     from eval.asr.faster_whisper import FasterWhisperASR, FasterWhisperConfig
-    from eval.evaluate import EvalConfig, evaluate_timeline, load_eval_tools
+    from eval.evaluate import EvalConfig, load_eval_tools, transcribe_channels
+    from eval.speaker_similarity import speaker_similarity
+    from eval.turn_taking import measure_turn_taking
     from speech.audio import read_audio
 
     timelines = list(read_manifest(corpus / "timelines.jsonl", Timeline))
     audio = {t.id: read_audio(corpus / (t.audio_path or ""))[0] for t in timelines}
     cfg = EvalConfig()
-    asr = FasterWhisperASR(FasterWhisperConfig())
-    load_eval_tools(cfg)
+    asr = FasterWhisperASR(FasterWhisperConfig(cpu_threads=threads))
+    tools = load_eval_tools(cfg)
     packed = pack_speech_only(timelines, audio, cfg.regions)
     raw = time_raw_transcribe(asr, packed)
+    parts = {
+        "ASR pass": lambda t: transcribe_channels(t, audio[t.id], asr, cfg),
+        "speaker similarity": lambda t: speaker_similarity(t, audio[t.id], tools.encoder, cfg.similarity_options),
+        "turn-taking VAD": lambda t: measure_turn_taking(audio[t.id], t.sampling_rate, tools.vad,
+                                                         cfg.turn_taking_options),
+    }
     timings = {}
-    for name, c in (("asr only", EvalConfig(speaker_similarity=False, turn_taking=False)), ("all metrics", cfg)):
+    for name, part in parts.items():
         start = time.perf_counter()
         for t in timelines:
-            evaluate_timeline(t, audio[t.id], asr, c)
+            part(t)
         timings[name] = time.perf_counter() - start
-    return {"raw": raw, **timings, "speech": sum(len(s) for s in packed) / ASR_SAMPLING_RATE,
+    return {"raw": raw, "parts": timings, "speech": sum(len(s) for s in packed) / ASR_SAMPLING_RATE,
             "channel_audio": 2 * sum(t.duration for t in timelines), "load": _load()}
 
 
@@ -117,6 +135,8 @@ def main() -> None:
     parser.add_argument("--dialogues", "-n", type=int, default=6)
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--skip-staged", action="store_true", help="leave out the old staged run")
+    parser.add_argument("--rss-dialogues", type=int, default=100,
+                        help="one more run of this many dialogues (2 workers) for peak RSS at 10 and 100; 0 = none")
     args = parser.parse_args()
     print(f"{args.dialogues} dialogues, seed {args.seed}, {os.cpu_count()} cores, load {_load()}")
     with tempfile.TemporaryDirectory(prefix="bench-pipeline-") as tmp:
@@ -135,14 +155,21 @@ def main() -> None:
         if not args.skip_staged:
             print(f"end to end: streaming {new['audio'] / new['wall']:.2f}x real time against "
                   f"{old['audio'] / old['wall']:.2f}x before (aim >= 5x)")
-        ev = eval_vs_raw(new["corpus"])
+        cores = os.cpu_count() or 1
+        ev = eval_vs_raw(new["corpus"], cores)
+        paid = new["stages"].get("eval", 0.0)
         print(f"eval on {ev['speech'] / 60:.2f} min of speech-only audio ({ev['channel_audio'] / 60:.2f} min of "
-              f"channel audio): raw faster-whisper {ev['raw']:.1f} s, eval ASR pass {ev['asr only']:.1f} s "
-              f"({ev['asr only'] / ev['raw']:.2f}x), eval with all metrics {ev['all metrics']:.1f} s "
-              f"({ev['all metrics'] / ev['raw']:.2f}x; aim <= 1.3x)  load {ev['load']}")
-        for name, r in (("--workers 1", new), ("--workers 2 --threads 1", two)):
+              f"channel audio), {cores} threads: raw faster-whisper {ev['raw']:.1f} s; the --workers 1 run's eval "
+              f"stage {paid:.1f} s ({paid / ev['raw']:.2f}x raw; aim <= 1.3x)  load {ev['load']}")
+        print("  its parts, timed here: " + ", ".join(f"{k} {v:.1f} s ({v / ev['raw']:.2f}x)"
+                                                   for k, v in ev["parts"].items()))
+        runs = [("--workers 1", new), ("--workers 2 --threads 1", two)]
+        if args.rss_dialogues:
+            runs.append((f"--workers 2, {args.rss_dialogues} dialogues",
+                         streaming(folder, "rss", args.rss_dialogues, args.seed, 2, None)))
+        for name, r in runs:
             print(f"peak RSS per worker, {name}: " + ", ".join(f"{mb / 1024:.2f} GB after {k} dialogue(s)"
-                                                             for k, mb in r["rss"].items()))
+                                                             for k, mb in r["rss"].items()) + f"  load {r['load']}")
 
 
 if __name__ == "__main__":

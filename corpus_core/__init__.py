@@ -28,6 +28,7 @@ from corpus_core.manifest import (
     SCHEMA_VERSION,
     ManifestWriter,
     check_schema_version,
+    iter_groups,
     iter_jsonl,
     read_manifest,
     rewrite_manifest,
@@ -40,6 +41,6 @@ __all__ = [
     "atomic_path", "write_bytes_atomic", "write_json_atomic", "write_text_atomic", "assemble_once", "cache_dir",
     "BackendError", "ConfigError", "DuplexsynthError", "GenerationError", "ManifestError", "MissingDependency",
     "UnknownBackend", "sanitize_id", "MANIFESTS", "inside", "CorpusLock", "CorpusLocked", "SCHEMA_VERSION",
-    "ManifestWriter", "check_schema_version", "iter_jsonl", "read_manifest", "rewrite_manifest", "Record",
+    "ManifestWriter", "check_schema_version", "iter_groups", "iter_jsonl", "read_manifest", "rewrite_manifest", "Record",
     "record_types", "Registry", "make_np_rng", "make_rng", "stable_seed",
 ]

@@ -14,14 +14,14 @@ import json
 import logging
 import os
 from pathlib import Path
-from typing import IO, Any, Iterable, Iterator, TypeVar
+from typing import IO, Any, Callable, Iterable, Iterator, TypeVar
 
 from corpus_core.atomic import atomic_path
 from corpus_core.errors import ManifestError
 from corpus_core.record import Record, record_types
 
 __all__ = [
-    "SCHEMA_VERSION", "GROUP_END", "open_text", "iter_jsonl", "read_manifest", "ManifestWriter",
+    "SCHEMA_VERSION", "GROUP_END", "open_text", "iter_jsonl", "read_manifest", "iter_groups", "ManifestWriter",
     "rewrite_manifest", "upgrade_record", "check_schema_version",
 ]
 
@@ -126,6 +126,33 @@ def read_manifest(path: str | Path, record_type: type[R] | None = None,
             yield cls.from_dict(upgrade_record(data, schema_version))  # type: ignore[misc]
         except ManifestError as e:
             raise ManifestError(f"{path}:{lineno}: {e}") from None
+
+
+def iter_groups(records: Iterable[R], key: Callable[[R], str], where: str = "manifest") -> Iterator[tuple[str, list[R]]]:
+    """``(key, records)`` for each run of consecutive records with the same key, streamed.
+
+    The stages write each dialogue's records together, so a manifest holds each key's
+    records in one run; only that run is held in memory.
+
+    :raises ManifestError: when a key comes back after other keys (an edited or
+        concatenated manifest), naming it.
+    """
+    seen: set[str] = set()
+    group: list[R] = []
+    current: str | None = None
+    for record in records:
+        k = key(record)
+        if k != current:
+            if group:
+                yield current, group  # type: ignore[misc]
+            if k in seen:
+                raise ManifestError(f"{where}: the records of {k!r} are not together (they come back after "
+                                    f"other ids); keep each id's lines in one block")
+            seen.add(k)
+            group, current = [], k
+        group.append(record)
+    if group:
+        yield current, group  # type: ignore[misc]
 
 
 def _cut_unfinished_group(path: Path) -> None:

@@ -29,7 +29,7 @@ from corpus_core.manifest import iter_jsonl
 from corpus_core.seeding import stable_seed
 from duplex.records import Timeline
 from duplexsynth.config import RunConfig
-from duplexsynth.rendering import group_utterances, render_dialogue
+from duplexsynth.rendering import render_dialogue
 from eval.acoustics import eval_audio_path, measure_acoustics
 from eval.asr.base import ASR
 from eval.evaluate import evaluate_timeline
@@ -117,7 +117,9 @@ class Gate:
             rounds += 1
             log.info("gate: %s: re-synthesizing turns %s (round %d)", timeline.id, decision.turns_to_resynthesize, rounds)
             if utterances is None:
-                utterances = group_utterances(read_manifest(self.corpus / MANIFESTS["speech"], Utterance))[timeline.id]
+                # streamed: only this dialogue's utterances are kept
+                utterances = [u for u in read_manifest(self.corpus / MANIFESTS["speech"], Utterance)
+                              if u.dialogue_id == timeline.id]
             timeline, utterances = self._resynthesize(timeline, utterances, dialogue, decision.turns_to_resynthesize,
                                                       rounds, turns)
         self.actions[decision.action_taken] += 1

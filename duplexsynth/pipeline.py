@@ -11,15 +11,21 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, TypeVar
+from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 import numpy as np
 from tqdm import tqdm
 
-from corpus_core import MANIFESTS, ManifestWriter, read_manifest, rewrite_manifest
+from corpus_core import (
+    MANIFESTS,
+    ManifestWriter,
+    iter_groups,
+    read_manifest,
+    rewrite_manifest,
+)
 from corpus_core.errors import DuplexsynthError, GenerationError
 from duplex.records import Timeline
-from duplexsynth.casting import plan_casts
+from duplexsynth.casting import iter_casts
 from duplexsynth.config import RunConfig
 from duplexsynth.corpus_checks import check_timeline_audio
 from duplexsynth.degrading import summarize_conditions
@@ -34,7 +40,7 @@ from duplexsynth.preflight import (
     take_llm,
     take_tts_pool,
 )
-from duplexsynth.rendering import group_utterances, render_dialogue
+from duplexsynth.rendering import render_dialogue
 from eval.evaluate import load_eval_tools
 from speech.backchannel_speech import speak_backchannels
 from speech.records import Utterance, Voice
@@ -150,21 +156,29 @@ def import_text(corpus: Path, config: RunConfig, dialogues: list[Dialogue]) -> S
 def run_speech(corpus: Path, config: RunConfig, source: Path | None = None) -> StageReport:
     """Synthesize every turn of every dialogue (``source`` or the corpus's dialogues.jsonl)."""
     report, start = StageReport("speech"), time.perf_counter()
-    if source is not None and source.resolve() != (corpus / MANIFESTS["text"]).resolve():
-        dialogues = read_dialogue_file(source)  # a user's file: ids sanitized, turns checked
-        import_text(corpus, config, dialogues)  # keep the corpus self-contained (the gate re-reads the text)
+    text = corpus / MANIFESTS["text"]
+    if source is not None and source.resolve() != text.resolve():
+        imported = read_dialogue_file(source)  # a user's file: ids sanitized, turns checked
+        import_text(corpus, config, imported)  # keep the corpus self-contained (the gate re-reads the text)
+        dialogues: Callable[[], Iterable[Dialogue]] = lambda: imported  # noqa: E731
     else:
-        dialogues = list(read_manifest(corpus / MANIFESTS["text"], Dialogue))
+        dialogues = lambda: read_manifest(text, Dialogue)  # noqa: E731 - streamed, twice
     bank = default_voice_bank(config.voice_banks)
     pool = take_tts_pool(config.tts)
     speech_cfg = config.speech
     audio_seconds = 0.0
     engines: dict[str, dict[str, Any]] = {}
     with ManifestWriter(corpus / MANIFESTS["speech"], key="dialogue_id") as writer:
-        jobs = plan_casts(dialogues, bank, config, pool)
-        todo = [j for j in jobs if not writer.contains(j[1])]
-        report.skipped = len(jobs) - len(todo)
-        probe_tts(pool, {v.id: v for j in todo for v in j[2].values()}.values())  # config problems: exit 2
+        # first pass: the casts still to speak (small), not the dialogues; the second pass streams them
+        casts: dict[str, list[tuple[str, dict[str, Voice]]]] = {}
+        total = 0
+        for d, did, cast in iter_casts(dialogues(), bank, config, pool):
+            total += 1
+            if not writer.contains(did):
+                casts.setdefault(d.id, []).append((did, cast))
+        report.skipped = total - sum(len(c) for c in casts.values())
+        probe_tts(pool, {v.id: v for c in casts.values() for _, cast in c for v in cast.values()}.values())  # exit 2
+        todo = ((d, did, cast) for d in dialogues() for did, cast in casts.pop(d.id, ()))
 
         def one(job: tuple[Dialogue, str, dict[str, Voice]]) -> None:
             nonlocal audio_seconds
@@ -187,20 +201,27 @@ def run_speech(corpus: Path, config: RunConfig, source: Path | None = None) -> S
 def run_duplex(corpus: Path, config: RunConfig) -> StageReport:
     """Place each dialogue's utterances on two channels; write stereo + mono audio and transcripts."""
     report, start = StageReport("duplex"), time.perf_counter()
-    groups = group_utterances(read_manifest(corpus / MANIFESTS["speech"], Utterance))
+    speech = corpus / MANIFESTS["speech"]
     audio_seconds, drawn = 0.0, []
     with ManifestWriter(corpus / MANIFESTS["duplex"]) as writer:
-        todo = [d for d in groups if not writer.contains(d)]
-        report.skipped = len(groups) - len(todo)
+        # streamed: one dialogue's utterances in memory at a time
+        groups = iter_groups(read_manifest(speech, Utterance), lambda u: u.dialogue_id, str(speech))
 
-        def one(did: str) -> None:
+        def todo() -> Iterator[tuple[str, list[Utterance]]]:
+            for did, utts in groups:
+                if writer.contains(did):
+                    report.skipped += 1
+                else:
+                    yield did, utts
+
+        def one(group: tuple[str, list[Utterance]]) -> None:
             nonlocal audio_seconds
-            timeline = render_dialogue(corpus, config, did, groups[did])
+            timeline = render_dialogue(corpus, config, *group)
             writer.write(timeline)
             audio_seconds += timeline.duration
             drawn.extend((timeline.meta.get("acoustics") or {}).get("channels", []))
 
-        _guarded(tqdm(todo, desc="duplex", unit="dlg", disable=None), one, report, corpus, lambda d: d)
+        _guarded(tqdm(todo(), desc="duplex", unit="dlg", disable=None), one, report, corpus, lambda g: g[0])
     report.seconds = time.perf_counter() - start
     report.extra["audio_seconds"] = round(audio_seconds, 2)
     report.extra.update(summarize_conditions(config, drawn))

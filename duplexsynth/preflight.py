@@ -26,7 +26,7 @@ from speech.voices import default_voice_bank
 from text_dialogue.llm.base import LLM, GenerationParams, get_llm
 
 __all__ = ["check_config_values", "check_engines", "probe_llm", "probe_tts", "take_llm", "take_asr",
-           "take_tts_pool", "cast_pool"]
+           "take_tts_pool", "release_engines", "cast_pool"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -141,6 +141,16 @@ def check_engines(config: RunConfig, stages: Iterable[str]) -> None:
         _HANDOFF[_key("asr", config.asr.name, config.asr.options)] = _starting(
             f"ASR backend {asr_name!r}", lambda: get_asr(config.asr.name, config.asr.options))
         _starting("eval (VAD / speaker encoder)", lambda: load_eval_tools(config.eval))  # cached per process
+
+
+def release_engines() -> None:
+    """Forget the engines :func:`check_engines` built and no stage took.
+
+    The streaming run's workers build their own (held to their thread counts, or in
+    other processes): kept here, they would be a second ASR model and TTS pool in this
+    process for the whole run. The eval tools stay cached (the same for every worker).
+    """
+    _HANDOFF.clear()
 
 
 def take_llm(spec: BackendSpec) -> LLM:

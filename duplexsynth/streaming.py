@@ -32,6 +32,7 @@ from duplexsynth.gate_actions import record_drop
 from duplexsynth.meta import update_meta
 from duplexsynth.pipeline import StageReport
 from duplexsynth.plan import Shard, dialogue_plan
+from duplexsynth.preflight import release_engines
 from duplexsynth.progress import RunProgress
 from duplexsynth.worker import DialogueJob, DialogueResult
 from speech.records import Utterance
@@ -173,6 +174,7 @@ def run_streaming(corpus: Path, config: RunConfig, workers: int | None = None, t
     rss: dict[int, float] = {}  # dialogues finished -> peak RSS of any worker so far (MB)
     audio = {"speech": 0.0, "duplex": 0.0}
     with _Writers(corpus) as writers:
+        release_engines()  # the workers load their own, held to their threads: no second copy here
         for result in run_jobs(jobs, corpus, config, workers, threads, executor, ray_address or config.ray_address):
             writers.write(result)
             _log_failures(corpus, result)
