@@ -157,6 +157,31 @@ def peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # kB on Linux
 
 
+def _libc_malloc_trim() -> Any:
+    """glibc's ``malloc_trim`` (``None`` on other C libraries)."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # musl, macOS, Windows
+        return None
+
+
+_MALLOC_TRIM: Any = _libc_malloc_trim() if sys.platform.startswith("linux") else None
+
+
+def release_free_memory() -> None:
+    """Hand the heap's free pages back to the OS (glibc keeps them otherwise).
+
+    Each stage's engine leaves large freed buffers behind (the ASR's batched decoding,
+    piper's synthesis); returned after every stage, they no longer stack up under the
+    next stage's peak, so a worker's peak RSS stays near one stage's own.
+    """
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
+
+
 def limit_process_threads(threads: int) -> None:
     """Hold this process's OpenMP/BLAS pools and torch (resemblyzer) to ``threads`` threads.
 
@@ -231,6 +256,7 @@ class DialogueWorker:
             result.failures.append((stage, item, f"{type(e).__name__}: {e}"))
             return None
         finally:
+            release_free_memory()
             result.seconds[stage] = result.seconds.get(stage, 0.0) + time.perf_counter() - start
 
     def _text(self, job: DialogueJob, result: DialogueResult) -> Dialogue:

@@ -110,3 +110,16 @@ def test_reader_skips_a_last_line_cut_short_by_a_killed_run(tmp_path: Path) -> N
     path = tmp_path / "dialogues.jsonl"
     path.write_text(json.dumps(_dialogue("d1").to_dict()) + '\n{"type": "Dialogue", "id": "d2", "tur')
     assert [d.id for d in read_manifest(path, Dialogue)] == ["d1"]
+
+
+def test_iter_groups_streams_consecutive_runs_and_names_a_split_id(tmp_path: Path) -> None:
+    from corpus_core import iter_groups
+
+    rows = [{"d": "a", "i": 0}, {"d": "a", "i": 1}, {"d": "b", "i": 0}, {"d": "c", "i": 0}, {"d": "c", "i": 1}]
+    groups = iter_groups(iter(rows), lambda r: r["d"])
+    first = next(groups)  # the first group comes before the rest is read: a stream, not a load
+    assert first == ("a", rows[:2])
+    assert [(k, [r["i"] for r in g]) for k, g in groups] == [("b", [0]), ("c", [0, 1])]
+    split = [*rows, {"d": "a", "i": 2}]
+    with pytest.raises(ManifestError, match="'a'.*not together"):
+        list(iter_groups(iter(split), lambda r: r["d"], "utterances.jsonl"))

@@ -68,3 +68,20 @@ def test_one_thread_llama_cpp_also_processes_prompts_on_one_thread() -> None:
         assert both._llm.context_params.n_threads_batch == 2
     finally:
         both.close()
+
+
+def test_asr_batch_follows_the_worker_threads_and_device() -> None:
+    """A one-thread worker decodes chunks one at a time (a batch only costs memory there);
+    more threads batch 4, CUDA 8; a batch size the user gives wins."""
+    from corpus_core.configs import config_from_mapping
+    from eval.asr.faster_whisper import FasterWhisperConfig
+
+    def batch(config) -> int:  # noqa: ANN001
+        return config_from_mapping(FasterWhisperConfig, config.asr.options).chunk_batch()
+
+    base = load_config(None, {"asr": {"name": "faster-whisper"}})
+    assert batch(threaded_config(base, 1)) == 1
+    assert batch(threaded_config(base, 2)) == 4
+    assert batch(device_config(base, "cuda")) == 8
+    mine = load_config(None, {"asr": {"name": "faster-whisper", "options": {"batch_size": 2}}})
+    assert batch(threaded_config(mine, 1)) == 2
