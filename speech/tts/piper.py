@@ -49,26 +49,6 @@ def default_piper_voice() -> tuple[Path, Path]:
     return Path(joe.model_path()), Path(joe.config_path())
 
 
-#: onnxruntime's random seed, set before each piper session is made (see :func:`_seeded`)
-ONNX_SEED = 0
-
-
-def _seeded() -> None:
-    """Seed onnxruntime before a piper session is created.
-
-    piper's noise comes from the model's ``RandomNormalLike`` nodes; each draws from a
-    generator seeded when its session is created (from this seed; from the clock when
-    unset) and advanced by every call. So a fresh session gives the same audio for the
-    same sequence of calls, in any process: a ``speak`` stage or a ``--workers 1`` run
-    remakes its audio bit for bit. One utterance alone is not reproducible: its noise
-    depends on what the session spoke before it (worker processes that split the
-    dialogues differently differ; the shared TTS cache makes them equal).
-    """
-    import onnxruntime
-
-    onnxruntime.set_seed(ONNX_SEED)
-
-
 def _session_with_threads(session: Any, threads: int) -> Any:
     """The same ONNX model in a new session held to ``threads`` threads (piper's load takes no options)."""
     import onnxruntime
@@ -111,10 +91,8 @@ class PiperTTS(TTS):
                     f"piper: voice {model_path} or its config {config_path} does not exist; "
                     "pass the path of a piper .onnx file that has its .onnx.json beside it"
                 )
-            _seeded()
             voice = PiperVoice.load(model_path, config_path, include_alignments=self._align)
             if self.config.threads > 0:
-                _seeded()
                 voice.session = _session_with_threads(voice.session, self.config.threads)
             self._voices[key] = voice
         return self._voices[key]

@@ -120,24 +120,3 @@ def test_cache_rerun_is_identical_and_skips_the_engine(bank: VoiceBank, pool: TT
         xa, _ = read_audio(tmp_path / "c1" / a.audio_path)
         xb, _ = read_audio(tmp_path / "c2" / b.audio_path)
         np.testing.assert_array_equal(xa, xb)
-
-
-@pytest.mark.parametrize("threads", [0, 1])
-def test_a_fresh_piper_session_remakes_the_same_audio_for_the_same_calls(threads: int) -> None:
-    """piper's noise is seeded when its session is made: two fresh engines speaking the same
-    lines in the same order give the same samples; the same line after another one differs
-    (the noise generator moved on), which is why workers rely on the shared TTS cache."""
-    pytest.importorskip("piper")
-    from speech.records import Voice
-    from speech.tts.piper import PiperConfig, PiperTTS
-
-    voice = Voice(id="joe", backend="piper")
-    lines = ["Hello there, how can I help you today?", "I would like to book a table for two."]
-    first = [PiperTTS(PiperConfig(threads=threads)).synthesize(t, voice).samples for t in lines[:1]]
-    engine = PiperTTS(PiperConfig(threads=threads))
-    again = [engine.synthesize(t, voice).samples for t in lines]
-    assert np.array_equal(first[0], again[0])
-    other = PiperTTS(PiperConfig(threads=threads))
-    other.synthesize(lines[1], voice)
-    later = other.synthesize(lines[0], voice).samples
-    assert not np.array_equal(later, again[0])
