@@ -163,8 +163,12 @@ def assign_words(
     target, exact, tokens = _aligned_segment(units, segments)
     for i, (unit, k) in enumerate(zip(units, target)):
         distance = _distances(unit[0].start, unit[-1].end, segments)
-        if k is not None and distance[k] > MAX_ALIGNED_DISTANCE:
-            target[i] = None  # matched a word of a far segment: the alignment went astray here
+        if k is not None and distance[k] > MAX_ALIGNED_DISTANCE and not (exact[i] and abs(k - by_time[i]) == 1):
+            # matched a word of a far segment: the alignment went astray here. An exact match in
+            # the very next (or previous) segment is kept however long the silence between them:
+            # eval packs a channel's regions side by side, so the first word of a turn that Whisper
+            # stamps over the unheard backchannel before it lies seconds away in dialogue time
+            target[i] = None
         if distance.min() > tolerance and not (exact[i] and target[i] is not None):
             target[i] = -1  # outside every segment and not an exact match: noise or leaked speech
     # unplaced units: the segment of an aligned neighbour, preferring the one nearer in time

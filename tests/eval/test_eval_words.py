@@ -82,3 +82,19 @@ def test_a_number_spoken_across_a_pause_is_split_at_the_segment_boundary() -> No
     words = [Word("Call", 0.0, 0.3), Word("925-288-0999.", 0.4, 4.4)]
     out = _texts(assign_words(words, segs, 0.3))
     assert out == ["Call nine two five", "two eight eight zero nine nine nine"]
+
+
+def test_first_word_stamped_over_an_unheard_backchannel_returns_to_its_turn() -> None:
+    # eval packs the backchannel's region and the turn's region 0.3 s apart; Whisper hears nothing
+    # in "uh-huh" and stamps the turn's first word "That" over it, 3 s before the turn in dialogue time
+    segs = [_seg(0.0, 2.0, "Is Grand Harbor fine?"), _seg(5.0, 5.3, "uh-huh", "backchannel"),
+            _seg(8.4, 9.2, "That sounds great.")]
+    words = [Word("Is", 0.0, 0.2), Word("Grand", 0.2, 0.6), Word("Harbor", 0.6, 1.2), Word("fine?", 1.2, 2.0),
+             Word("That", 5.05, 5.25), Word("sounds", 8.0, 8.8), Word("great.", 8.8, 9.2)]
+    assert _texts(assign_words(words, segs, 0.3)) == ["Is Grand Harbor fine?", "", "That sounds great."]
+
+
+def test_a_backchannel_the_asr_heard_keeps_its_word_next_to_a_turn_that_says_it_too() -> None:
+    segs = [_seg(5.0, 5.3, "Yeah.", "backchannel"), _seg(8.4, 9.2, "Yeah that works.")]
+    words = [Word("Yeah.", 5.0, 5.3), Word("Yeah", 8.3, 8.6), Word("that", 8.6, 8.8), Word("works.", 8.8, 9.2)]
+    assert _texts(assign_words(words, segs, 0.3)) == ["Yeah.", "Yeah that works."]
