@@ -108,9 +108,11 @@ class Gate:
             eval records, and the drop reason when the gate drops the dialogue.
         """
         rounds = 0
+        first: DialogueEval | None = None
         while True:
             stereo, _ = read_audio(inside(self.corpus, eval_audio_path(timeline, self.config.eval.audio)))
             turns, summary = evaluate_timeline(timeline, stereo, asr, self.config.eval)
+            first = summary if first is None else first
             decision = gate_dialogue(turns, self.config.eval.gate, rounds, summary.metrics)
             if decision.action_taken != "resynthesize":
                 break
@@ -124,7 +126,9 @@ class Gate:
                                                       rounds, turns)
         self.actions[decision.action_taken] += 1
         gate_info = {"action": decision.action_taken, "reason": decision.reason,
-                     "failed_turns": decision.failed_turns, "resynthesis_rounds": rounds}
+                     "failed_turns": decision.failed_turns, "resynthesis_rounds": rounds,
+                     # the first pass, before any re-synthesis: WER before and after the gate's actions
+                     "before": {"wer": first.wer, "errors": first.errors, "ref_words": first.ref_words}}
         metrics = {**summary.metrics, "gate": gate_info, "audio": self.config.eval.audio}
         if timeline.degraded_path:  # drawn against measured, whichever audio ASR heard
             degraded = stereo if self.config.eval.audio == "degraded" else read_audio(self.corpus / timeline.degraded_path)[0]

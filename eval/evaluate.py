@@ -9,7 +9,7 @@ turn-taking events from each channel's voice activity.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
@@ -19,7 +19,7 @@ from duplex.records import Timeline
 from eval.asr.base import ASR, ASR_SAMPLING_RATE
 from eval.backchannel_recall import backchannel_recall, mark_heard
 from eval.cpwer import mono_cpwer
-from eval.gate import GateConfig, share_above
+from eval.gate import GateConfig, share_above, turns_with_missed_names
 from eval.normalize import FILLER_WORDS, normalize_text
 from eval.records import DialogueEval, TurnEval
 from eval.regions import RegionConfig, pack_regions, speech_regions, unpack_words
@@ -127,6 +127,10 @@ def evaluate_timeline(
     turn_evals: list[TurnEval] = []
     for channel in (0, 1):
         turn_evals += _score_channel(timeline, channel, words[channel], config)
+    if config.gate.check_names:  # a misheard name fails the gate whatever the turn's WER
+        misheard = set(turns_with_missed_names(turn_evals))
+        turn_evals = [replace(e, flagged=True) if e.kind == "turn" and e.turn_index in misheard else e
+                      for e in turn_evals]
     summary = summarize(timeline, turn_evals, config.gate.wer_threshold)
     metrics = dict(summary.metrics)
     if config.cpwer:

@@ -12,8 +12,9 @@ from typing import Any, Sequence
 
 from corpus_core.errors import ConfigError
 from eval.records import TurnEval
+from eval.respell import missed_names, name_words
 
-__all__ = ["GateConfig", "GateDecision", "gate_dialogue", "turns_above", "share_above", "GATE_ACTIONS"]
+__all__ = ["GateConfig", "GateDecision", "gate_dialogue", "turns_above", "share_above", "turns_with_missed_names", "GATE_ACTIONS"]
 
 #: what the gate may do with a dialogue that has turns above the threshold
 GATE_ACTIONS = ("drop", "resynthesize", "flag")
@@ -33,6 +34,9 @@ class GateConfig:
     on_exhausted: str = "drop"
     #: let backchannel segments fail the gate too (their WER is noisy; off by default)
     include_backchannels: bool = False
+    #: a turn with a misheard name (a place, restaurant or person the ASR wrote as other
+    #: words) fails the gate whatever its WER: in task-oriented data the name is the content
+    check_names: bool = True
     #: turns unlike their own speaker (speaker-similarity outliers) fail the gate too
     speaker_outliers: bool = False
     #: the two speakers' voices are too alike above this cosine (``None``: not checked);
@@ -81,6 +85,16 @@ def share_above(turn_evals: Sequence[TurnEval], threshold: float) -> float:
     return sum(e.wer > threshold for e in turns) / len(turns) if turns else 0.0
 
 
+def turns_with_missed_names(turn_evals: Sequence[TurnEval]) -> list[int]:
+    """Turn indices whose reference has a name (see :func:`eval.respell.name_words`; names are
+    collected over the whole dialogue) that the ASR deleted or wrote as other words."""
+    turns = [e for e in turn_evals if e.kind == "turn" and e.turn_index is not None]
+    names = name_words(e.reference for e in turns)
+    if not names:
+        return []
+    return sorted({e.turn_index for e in turns if missed_names(e.reference, e.hypothesis, names)})  # type: ignore[misc]
+
+
 def gate_dialogue(turn_evals: Sequence[TurnEval], config: GateConfig, attempt: int = 0,
                   metrics: dict[str, Any] | None = None) -> GateDecision:
     """Decide what to do with one evaluated dialogue.
@@ -92,6 +106,7 @@ def gate_dialogue(turn_evals: Sequence[TurnEval], config: GateConfig, attempt: i
     """
     bad = turns_above(turn_evals, config.wer_threshold, config.include_backchannels)
     failed = {e.turn_index for e in bad if e.turn_index is not None}
+    misheard = set(turns_with_missed_names(turn_evals)) - failed if config.check_names else set()
     similarity = (metrics or {}).get("speaker_similarity") or {}
     outliers = set(similarity.get("outliers", ())) if config.speaker_outliers else set()
     between = similarity.get("between")
@@ -99,10 +114,11 @@ def gate_dialogue(turn_evals: Sequence[TurnEval], config: GateConfig, attempt: i
         final = "flag" if config.action == "flag" or (config.action == "resynthesize" and config.on_exhausted == "flag") else "drop"
         return GateDecision(final, reason=f"speakers too alike (cosine {between:.2f} > {config.max_between_similarity:.2f})",
                             failed_turns=sorted(failed))
-    failed = sorted(failed | outliers)
-    if not bad and not outliers:
+    failed = sorted(failed | misheard | outliers)
+    if not bad and not misheard and not outliers:
         return GateDecision("pass", reason=f"no turn above WER {config.wer_threshold:.2f}")
     what = f"{len(bad)} segment(s) above WER {config.wer_threshold:.2f}" + (
+        f", {len(misheard)} more with a misheard name" if misheard else "") + (
         f", {len(outliers)} turn(s) unlike their speaker" if outliers else "") + f" (turns {failed})"
     if config.action == "flag":
         return GateDecision("flag", reason=f"{what}: kept and flagged", failed_turns=failed)

@@ -8,10 +8,15 @@ its own), the words themselves unchanged so the reference stays what it was.
 
 from __future__ import annotations
 
+from typing import Iterable
+
 from eval.normalize import normalize_text
 from eval.wer import word_alignment
 
-__all__ = ["missed_tokens", "isolate_words"]
+__all__ = ["missed_tokens", "isolate_words", "name_words", "missed_names"]
+
+#: a token that ends a sentence: the next capital starts a sentence, it does not mark a name
+_SENTENCE_END = (".", "?", "!")
 
 
 def missed_tokens(reference: str, hypothesis: str) -> list[int]:
@@ -29,6 +34,33 @@ def missed_tokens(reference: str, hypothesis: str) -> list[int]:
         if kind in ("substitute", "delete"):
             missed.update(owner[r] for r in range(r0, r1))
     return sorted(missed)
+
+
+def name_words(texts: Iterable[str]) -> set[str]:
+    """Normalized words that ``texts`` write with a capital inside a sentence: names of places,
+    restaurants, people, days ("Aappakadai", "Pleasanton", "Grand Harbor", "Wednesday").
+
+    A word counts once it is seen capitalized mid-sentence anywhere in ``texts``, so the name
+    that opens a sentence in another turn counts too. "I" and spelled letters ("P M", "K")
+    are not names: a name token has a lower-case letter after its capital.
+    """
+    out: set[str] = set()
+    for text in texts:
+        tokens = text.split()
+        for i, tok in enumerate(tokens):
+            word = tok.strip("\"'([{")
+            starts_sentence = i == 0 or tokens[i - 1].rstrip("\"')]}").endswith(_SENTENCE_END)
+            if (not starts_sentence and word[:1].isupper() and any(c.islower() for c in word[1:])
+                    and not word.startswith(("I'", "I’"))):
+                out.update(normalize_text(word).split())
+    return out
+
+
+def missed_names(reference: str, hypothesis: str, names: set[str]) -> list[int]:
+    """Indices of the whitespace tokens of ``reference`` that are names (see :func:`name_words`)
+    and that the ASR deleted or got wrong."""
+    tokens = reference.split()
+    return [i for i in missed_tokens(reference, hypothesis) if set(normalize_text(tokens[i]).split()) & names]
 
 
 def isolate_words(text: str, indices: list[int]) -> str:

@@ -108,7 +108,7 @@ def _summary_cards(items: Sequence[DialogueReportItem], realism: TurnTakingRepor
         ("audio", f"{sum(it.timeline.duration for it in items) / 60:.1f} min"),
         ("WER (pooled)", _fmt(sum(e.errors for e in evals) / ref if ref else None, pct=True)),
         ("cpWER (mono mix)", _fmt(_mean(e.metrics.get("cpwer", {}).get("wer") for e in evals), pct=True)),
-        ("turns above WER threshold", _fmt(sum(t.flagged for t in turns) / len(turns) if turns else None, pct=True)),
+        ("turns flagged (WER above threshold or a misheard name)", _fmt(sum(t.flagged for t in turns) / len(turns) if turns else None, pct=True)),
         ("speaker consistency", _fmt(_mean(v for s in sims for v in (s.get("consistency") or {}).values()))),
         ("A-B similarity", _fmt(_mean(s.get("between") for s in sims))),
         ("realism targets met", f"{sum(bool(r.passed) for r in realism.rows if not r.heldout)}/"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from eval.gate import GateConfig, gate_dialogue
 from eval.records import TurnEval
-from eval.respell import isolate_words, missed_tokens
+from eval.respell import isolate_words, missed_names, missed_tokens, name_words
 
 
 def _turn(index: int, wer: float) -> TurnEval:
@@ -38,3 +38,36 @@ def test_speaker_outliers_and_alike_voices_can_fail_the_gate() -> None:
     alike = {"speaker_similarity": {"outliers": [], "between": 0.97}}
     decision = gate_dialogue(turns, GateConfig(action="resynthesize", max_between_similarity=0.9), 0, alike)
     assert decision.action_taken == "drop" and "too alike" in decision.reason
+
+
+def _said(index: int, reference: str, hypothesis: str) -> TurnEval:
+    from eval.wer import word_errors
+
+    e = word_errors(reference, hypothesis)
+    return TurnEval(dialogue_id="d", channel=index % 2, speaker="AB"[index % 2], turn_index=index, kind="turn",
+                    start=float(index), end=index + 0.9, reference=reference, hypothesis=hypothesis,
+                    wer=e.rate, cer=e.rate, ref_words=e.ref_len, errors=e.errors)
+
+
+def test_names_are_words_capitalized_inside_a_sentence_anywhere_in_the_dialogue() -> None:
+    names = name_words(["One of them is Grand Harbor in Burlingame.", "Aappakadai is nice. I'm sure, at one P M."])
+    assert names == {"grand", "harbor", "burlingame"}
+    names = name_words(["Aappakadai is nice.", "Book Aappakadai on Wednesday, I think."])
+    assert names == {"aappakadai", "wednesday"}
+    ref = "Aappakadai is a nice restaurant in Burlingame."
+    assert missed_names(ref, "opacate is a nice restaurant in Burlingame.", {"aappakadai", "burlingame"}) == [0]
+    assert missed_names(ref, "Aappakadai is a nice restaurant in Berlin game.", {"aappakadai", "burlingame"}) == [6]
+    assert missed_names(ref, "Aappakadai is the nice restaurant in Burlingame.", {"aappakadai", "burlingame"}) == []
+
+
+def test_a_misheard_name_fails_the_gate_below_the_wer_threshold_and_nothing_else_does() -> None:
+    turns = [_said(0, "I want to eat somewhere nice in Burlingame tonight.",
+                   "I want to eat somewhere nice in Berlin game tonight."),
+             _said(1, "Grand Harbor is a nice restaurant there.", "Grand Harbor is the nice restaurant there."),
+             _said(2, "One of them is Grand Harbor located in Burlingame.",
+                   "One of them is Grand Harbor located in Burlingame.")]
+    assert all(t.wer <= 0.3 for t in turns)
+    decision = gate_dialogue(turns, GateConfig(action="resynthesize"))
+    assert decision.action_taken == "resynthesize" and decision.turns_to_resynthesize == [0]
+    assert "misheard name" in decision.reason
+    assert gate_dialogue(turns, GateConfig(action="resynthesize", check_names=False)).action_taken == "pass"
