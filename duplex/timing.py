@@ -7,7 +7,8 @@ defaults are the "telephone" preset and come from docs/reference_stats.md:
   ~ Normal(+200 ms, 400 ms) clipped to [-1.0, +2.5] s;
 * pauses inside a turn ~ log-normal, median 450 ms, at least 200 ms;
 * backchannels about one per 12 s of partner speech, 0.2-0.7 s long, at least
-  700 ms into a turn, onset -200..+300 ms around the partner's pause onset;
+  700 ms into a turn, onset -500..+300 ms around the partner's pause onset (a backchannel
+  may overlap the end of the partner's phrase, so overlap grows with the partner's speech);
 * interruptions in 3 % of speaker changes, 0.3-1.0 s of overlap, then a fade.
 """
 
@@ -75,8 +76,11 @@ class TimingConfig:
     backchannel_rate: float = 0.07  # one per ~14 s (docs/reference_stats.md: one per 8-15 s)
     #: a backchannel starts at least this far into the partner's turn
     backchannel_min_into_turn: float = 0.7
-    #: earliest onset relative to the partner's pause onset
-    backchannel_onset_min: float = -0.2
+    #: earliest onset relative to the partner's pause onset. Below 0 the backchannel overlaps
+    #: the end of the partner's phrase; backchannels come per second of partner speech, so
+    #: this overlap grows with turn length where the overlap at a floor transfer does not
+    #: (-0.2 left long-turn dialogues at 2.8% overlap of speech time, below the human 3-10%)
+    backchannel_onset_min: float = -0.5
     #: latest onset relative to the partner's pause onset
     backchannel_onset_max: float = 0.3
     #: shortest and longest backchannel audio that may be used
