@@ -10,10 +10,18 @@ outside the repository), then prints, from ``eval.jsonl``:
 * per-channel WER: every reference word of a channel against every ASR word the eval kept
   for that channel, so segment assignment cannot add errors; the gap to the pooled turn WER
   is what the word-to-segment assignment costs;
+* the re-scored errors split by cause: a run of adjacent errors that touches a name (a word
+  the dialogue writes capitalized mid-sentence, as the gate finds them) counts as "names",
+  also where the ASR wrote the name as two words; one that touches a word of ``--typos``
+  (misspellings in the human text) as "typos"; the rest as insertions, deletions or
+  substitutions;
+* with the gate set to re-synthesize, the pooled WER of the first pass (before the gate's
+  actions) next to the final one, and the actions counted in meta.json;
 * backchannel recall and every turn that still has errors (normalized reference | hypothesis),
   for sorting by cause by hand.
 
 Run: .venv/bin/python benchmarks/bench_fidelity.py SGD.json [--corpus DIR] [--rescore]
+     [--config gate.yaml] [--typos resturant,restraunt]
 """
 
 from __future__ import annotations
@@ -24,7 +32,7 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,17 +40,42 @@ sys.path.insert(0, str(ROOT))
 
 from duplex.records import Segment  # noqa: E402
 from eval.normalize import normalize_text  # noqa: E402
-from eval.wer import word_errors  # noqa: E402
+from eval.respell import name_words  # noqa: E402
+from eval.wer import word_alignment, word_errors  # noqa: E402
 from eval.words import assign_words, join_words  # noqa: E402
 from speech.records import Word  # noqa: E402
 
 
-def run_stages(sgd: Path, corpus: Path) -> None:
-    """The four stages through the CLI, each with its defaults."""
+def run_stages(sgd: Path, corpus: Path, config: Path | None = None) -> None:
+    """The four stages through the CLI, each with its defaults (eval with ``config`` if given)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    extra = ["--config", str(config)] if config else []
     for args in (["text", str(corpus), "--import", str(sgd)], ["speak", str(corpus)],
-                 ["duplex", str(corpus)], ["eval", str(corpus)]):
+                 ["duplex", str(corpus)], ["eval", str(corpus), *extra]):
         subprocess.run([sys.executable, "-m", "duplexsynth.cli.main", *args], check=True, env=env)
+
+
+def error_causes(reference: str, hypothesis: str, names: set[str], typos: set[str]) -> Counter:
+    """Errors of one turn by cause (see the module docstring); they sum to its error count."""
+    ref, hyp = normalize_text(reference).split(), normalize_text(hypothesis).split()
+    out: Counter = Counter()
+    runs: list[list[tuple[str, int, int, int, int]]] = []
+    for chunk in word_alignment(ref, hyp):
+        if chunk[0] == "equal":
+            runs.append([])
+        elif runs and runs[-1]:
+            runs[-1].append(chunk)
+        else:
+            runs.append([chunk])
+    for run in filter(None, runs):
+        r0, r1 = run[0][1], run[-1][2]
+        errors = sum(max(c[2] - c[1], c[4] - c[3]) for c in run)
+        touched = set(ref[max(r0 - 1, 0):r1 + 1] if r0 == r1 else ref[r0:r1])  # an insertion: its neighbours
+        kinds = {c[0] for c in run}
+        cause = ("names" if touched & names else "typos in the human text" if touched & typos
+                 else "insertions" if kinds == {"insert"} else "deletions" if kinds == {"delete"} else "substitutions")
+        out[cause] += errors
+    return out
 
 
 def _pooled(pairs: list[tuple[int, int]]) -> float:
@@ -50,9 +83,10 @@ def _pooled(pairs: list[tuple[int, int]]) -> float:
     return 100.0 * sum(e for e, _ in pairs) / ref if ref else 0.0
 
 
-def report(corpus: Path, show: int) -> None:
+def report(corpus: Path, show: int, typos: set[str] = frozenset()) -> None:  # type: ignore[assignment]
     """Print the figures above for ``corpus``."""
     rows = [json.loads(line) for line in open(corpus / "eval.jsonl") if '"TurnEval"' in line]
+    dialogues = [json.loads(line) for line in open(corpus / "eval.jsonl") if '"DialogueEval"' in line]
     turns = [r for r in rows if r["kind"] == "turn"]
     bcs = [r for r in rows if r["kind"] == "backchannel"]
     recorded = _pooled([(r["errors"], r["ref_words"]) for r in turns])
@@ -72,9 +106,24 @@ def report(corpus: Path, show: int) -> None:
             if r["kind"] == "turn":
                 hyp = join_words(seg_words)
                 rescored.append((word_errors(r["reference"], hyp), r, hyp))
+    before = [d["metrics"]["gate"].get("before") for d in dialogues if "gate" in d["metrics"]]
+    if before and all(before):
+        rounds = sum(d["metrics"]["gate"]["resynthesis_rounds"] for d in dialogues)
+        print(f"pooled turn WER before the gate's actions (first pass): "
+              f"{_pooled([(b['errors'], b['ref_words']) for b in before]):.2f}%   after: {recorded:.2f}%   "
+              f"re-synthesis rounds: {rounds}")
+        meta = json.loads((corpus / "meta.json").read_text())
+        print(f"gate actions (meta.json): {json.dumps(meta.get('stages', {}).get('eval', {}).get('gate', {}))}")
     print(f"pooled turn WER (re-scored now: same ASR words, current assignment and normalization): "
-          f"{_pooled([(e.errors, e.ref_len) for e, _, _ in rescored]):.2f}%   would flag: "
+          f"{_pooled([(e.errors, e.ref_len) for e, _, _ in rescored]):.2f}%   would flag (WER above 0.3): "
           f"{sum(e.rate > 0.3 for e, _, _ in rescored)}")
+    names_of = {d: name_words(r["reference"] for r in rows if r["dialogue_id"] == d and r["kind"] == "turn")
+                for d in {r["dialogue_id"] for r in rows}}
+    causes: Counter = Counter()
+    for _, r, hyp in rescored:
+        causes += error_causes(r["reference"], hyp, names_of[r["dialogue_id"]], typos)
+    ref_total = sum(e.ref_len for e, _, _ in rescored)
+    print("  by cause: " + ", ".join(f"{k} {100 * v / ref_total:.2f} pts ({v})" for k, v in causes.most_common()))
     per_channel = []
     for segs in channels.values():
         ref = " ".join(s["reference"] for s in sorted(segs, key=lambda s: s["start"]) if s["kind"] == "turn")
@@ -98,12 +147,14 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=None, help="corpus folder (default: a new temp folder)")
     parser.add_argument("--rescore", action="store_true", help="only re-score an existing corpus's eval.jsonl")
     parser.add_argument("--show", type=int, default=60, help="how many erroneous turns to list")
+    parser.add_argument("--config", type=Path, default=None, help="run config for eval (e.g. the gate's action)")
+    parser.add_argument("--typos", default="", help="comma-separated misspelled words of the human text")
     args = parser.parse_args()
     corpus = args.corpus or Path(tempfile.mkdtemp(prefix="fidelity-"))
     if not args.rescore:
-        run_stages(args.sgd, corpus)
+        run_stages(args.sgd, corpus, args.config)
     print(f"corpus: {corpus}")
-    report(corpus, args.show)
+    report(corpus, args.show, {w.strip().lower() for w in args.typos.split(",") if w.strip()})
 
 
 if __name__ == "__main__":
