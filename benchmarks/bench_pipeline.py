@@ -161,8 +161,15 @@ def main() -> None:
               f"{new['wall'] / two['wall']:.2f}x throughput (aim > 1x; on {os.cpu_count()} cores --workers 2 "
               f"defaults to {threads_of(2)} thread(s) each)")
         if not args.skip_staged:
-            print(f"end to end: streaming {new['audio'] / new['wall']:.2f}x real time against "
-                  f"{old['audio'] / old['wall']:.2f}x before (aim >= 5x)")
+            from duplexsynth.executors import default_workers
+
+            # what a plain `generate` runs here: --workers defaults to the cores (memory permitting),
+            # one thread each on this machine when that is 2
+            default = two if (default_workers(), threads_of(default_workers())) == (2, 1) else new
+            name = "--workers 2 --threads 1" if default is two else "--workers 1"
+            print(f"end to end, the default run here ({name}): {default['audio'] / default['wall']:.2f}x real time "
+                  f"against {old['audio'] / old['wall']:.2f}x before (aim >= 5x); --workers 1: "
+                  f"{new['audio'] / new['wall']:.2f}x")
         cores = os.cpu_count() or 1
         ev = eval_vs_raw(new["corpus"], cores)
         paid = new["stages"].get("eval", 0.0)
