@@ -4,7 +4,9 @@ Re-synthesis speaks the failed turns again, writes them to new files, re-renders
 dialogue and evaluates it again, up to ``gate.max_retries`` rounds. What changes depends on
 the engine: one whose seed steers its audio (coqui) gets another seed; a deterministic one
 (espeak, piper) would say the same again, so round 1 speaks slower and later rounds also set
-the words the ASR missed apart with commas (:mod:`eval.respell`). Every action is counted
+the words the ASR missed apart with commas (:mod:`eval.respell`), when they are a few. A
+round that scores worse than an earlier one is not kept: when the rounds run out, the
+dialogue keeps the audio of its best-scoring round (fewest errors). Every action is counted
 for meta.json.
 :meth:`Gate.evaluate_in_memory` touches no manifest: the caller writes the final records
 (the streaming run) or batches the rewrites once per run (``run_eval``) and writes the
@@ -48,6 +50,10 @@ log = logging.getLogger(__name__)
 
 #: each re-synthesis round of a deterministic engine speaks this much slower again (rate factor)
 RESPEAK_SLOWER = 0.88
+#: respelling sets at most this many missed words apart; a turn the ASR missed more of (an
+#: empty hypothesis) is only spoken slower: commas around every word make a list of single
+#: words with a pause after each, which Whisper hears worse than the plain turn
+ISOLATE_MAX_WORDS = 3
 
 
 @dataclass
@@ -109,11 +115,14 @@ class Gate:
         """
         rounds = 0
         first: DialogueEval | None = None
+        best: tuple[int, Timeline, list[Utterance] | None, list[TurnEval], DialogueEval, Any] | None = None
         while True:
             stereo, _ = read_audio(inside(self.corpus, eval_audio_path(timeline, self.config.eval.audio)))
             turns, summary = evaluate_timeline(timeline, stereo, asr, self.config.eval)
             first = summary if first is None else first
             decision = gate_dialogue(turns, self.config.eval.gate, rounds, summary.metrics)
+            if best is None or summary.errors < best[0]:
+                best = (summary.errors, timeline, utterances, turns, summary, stereo)
             if decision.action_taken != "resynthesize":
                 break
             rounds += 1
@@ -124,6 +133,12 @@ class Gate:
                               if u.dialogue_id == timeline.id]
             timeline, utterances = self._resynthesize(timeline, utterances, dialogue, decision.turns_to_resynthesize,
                                                       rounds, turns)
+        if rounds and best is not None and best[1] is not timeline:
+            # the rounds ran out and the last one scored worse than an earlier one: keep that one
+            log.info("gate: %s: keeping the audio of an earlier round (%d errors against %d)", timeline.id,
+                     best[0], summary.errors)
+            _, timeline, utterances, turns, summary, stereo = best
+            self.actions["resynthesize:kept_earlier"] += 1
         self.actions[decision.action_taken] += 1
         gate_info = {"action": decision.action_taken, "reason": decision.reason,
                      "failed_turns": decision.failed_turns, "resynthesis_rounds": rounds,
@@ -149,8 +164,11 @@ class Gate:
         slower = RESPEAK_SLOWER ** rounds
         if rounds == 1:
             return utt.text, slower, seed, "slower"
-        missed = sorted({i for e in evals if e.turn_index == utt.turn_index and e.kind == "turn"
-                         for i in missed_tokens(utt.text, e.hypothesis)})
+        # a turn cut at its pauses has one eval per segment: its whole hypothesis is theirs joined
+        parts = sorted((e for e in evals if e.turn_index == utt.turn_index and e.kind == "turn"), key=lambda e: e.start)
+        missed = missed_tokens(utt.text, " ".join(e.hypothesis for e in parts))
+        if not 1 <= len(missed) <= ISOLATE_MAX_WORDS:
+            return utt.text, slower, seed, "slower"
         return isolate_words(utt.text, missed), slower, seed, "isolate"
 
     def _resynthesize(self, timeline: Timeline, utterances: list[Utterance], dialogue: Dialogue | None,

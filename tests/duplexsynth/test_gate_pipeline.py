@@ -80,3 +80,73 @@ def test_flag_keeps_the_dialogue(e2e_corpus: Path, tmp_path: Path, action: str) 
     run_eval(corpus, config)
     assert _summary(corpus).metrics["gate"]["action"] == "flag"
     assert len(list(read_manifest(corpus / "timelines.jsonl", Timeline))) == 1
+
+
+def _turn_eval(turn_index: int, start: float, reference: str, hypothesis: str) -> "TurnEval":
+    from eval.records import TurnEval
+
+    return TurnEval(dialogue_id="d", channel=0, speaker="A", turn_index=turn_index, kind="turn", start=start,
+                    end=start + 1.0, reference=reference, hypothesis=hypothesis, wer=0.0, cer=0.0,
+                    ref_words=len(reference.split()), errors=0)
+
+
+def test_respelling_sets_apart_only_the_words_missed_across_the_turns_segments(tmp_path: Path) -> None:
+    """A turn cut at its pause into two segments, one name missed in the second: only that name gets
+    commas; the first round speaks slower; a turn the ASR lost entirely is not turned into a list."""
+    from duplexsynth.gate_actions import Gate
+
+    utt = Utterance(id="d-002", dialogue_id="d", turn_index=2, speaker="A", voice="v", audio_path="a.flac",
+                    text="I booked a table for two. It is at Aappakadai in Pleasanton.", duration=3.0,
+                    sampling_rate=24000)
+    evals = [_turn_eval(2, 5.0, "I booked a table for two.", "I booked a table for two."),
+             _turn_eval(2, 6.5, "It is at Aappakadai in Pleasanton.", "it is at a pakadai in pleasanton")]
+    gate = Gate(tmp_path, _config("resynthesize"))
+    text, rate, _, action = gate._respeak(utt, 1, False, evals)
+    assert (text, action) == (utt.text, "slower") and rate < 1
+    text, rate2, _, action = gate._respeak(utt, 2, False, evals)
+    assert action == "isolate" and rate2 < rate
+    assert text == "I booked a table for two. It is at, Aappakadai, in Pleasanton."
+    lost = [_turn_eval(2, 5.0, "I booked a table for two.", ""), _turn_eval(2, 6.5, "It is at Aappakadai", "")]
+    text, _, _, action = gate._respeak(utt, 2, False, lost)
+    assert (text, action) == (utt.text, "slower")
+
+
+def test_the_gate_keeps_its_best_round_when_the_last_one_is_worse(
+    e2e_corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Round 1 re-speaks the silenced turn (it comes back); round 2's audio is made silent after it
+    is rendered, the rounds run out: the dialogue keeps round 1's audio, records and score."""
+    import duplexsynth.gate_actions as gate_actions
+    from eval.gate import GateDecision
+
+    corpus, _ = _broken_copy(e2e_corpus, tmp_path)
+    config = load_config(None, {"seed": 3, "eval": {"gate": {"action": "resynthesize", "max_retries": 2,
+                                                             "on_exhausted": "flag"},
+                                                    "speaker_similarity": False, "cpwer": False}})
+    run_duplex(corpus, config)
+
+    def always_turn_1(turns, gate_config, attempt, metrics=None):  # two rounds whatever the score, then flag
+        if attempt < 2:
+            return GateDecision("resynthesize", [1], "forced", [1])
+        return GateDecision("flag", reason="forced", failed_turns=[1])
+
+    real = gate_actions.Gate._resynthesize
+
+    def worse_second_round(self, timeline, utterances, dialogue, turns, rounds, evals=None):
+        new_timeline, new_utts = real(self, timeline, utterances, dialogue, turns, rounds, evals)
+        if rounds == 2:
+            stereo, sr = read_audio(corpus / new_timeline.audio_path)
+            write_audio(corpus / new_timeline.audio_path, np.zeros_like(stereo), sr)
+        return new_timeline, new_utts
+
+    monkeypatch.setattr(gate_actions, "gate_dialogue", always_turn_1)
+    monkeypatch.setattr(gate_actions.Gate, "_resynthesize", worse_second_round)
+    report = run_eval(corpus, config)
+    summary = _summary(corpus)
+    assert summary.metrics["gate"]["resynthesis_rounds"] == 2 and summary.metrics["gate"]["action"] == "flag"
+    assert report.extra["gate"]["resynthesize:kept_earlier"] == 1
+    (timeline,) = read_manifest(corpus / "timelines.jsonl", Timeline)
+    assert timeline.audio_path.endswith("-r1.flac")  # round 1's render, not round 2's silence
+    (fixed,) = [u for u in read_manifest(corpus / "utterances.jsonl", Utterance) if u.turn_index == 1]
+    assert fixed.audio_path.endswith("-r1.flac")
+    assert summary.errors < summary.metrics["gate"]["before"]["errors"]  # better than the silenced first pass
