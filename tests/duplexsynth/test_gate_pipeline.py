@@ -13,7 +13,7 @@ from corpus_core import read_manifest
 from duplex.records import Timeline
 from duplexsynth.config import load_config
 from duplexsynth.pipeline import run_duplex, run_eval
-from eval.records import DialogueEval
+from eval.records import DialogueEval, TurnEval
 from speech.audio import read_audio, write_audio
 from speech.records import Utterance
 
@@ -82,8 +82,7 @@ def test_flag_keeps_the_dialogue(e2e_corpus: Path, tmp_path: Path, action: str) 
     assert len(list(read_manifest(corpus / "timelines.jsonl", Timeline))) == 1
 
 
-def _turn_eval(turn_index: int, start: float, reference: str, hypothesis: str) -> "TurnEval":
-    from eval.records import TurnEval
+def _turn_eval(turn_index: int, start: float, reference: str, hypothesis: str) -> TurnEval:
 
     return TurnEval(dialogue_id="d", channel=0, speaker="A", turn_index=turn_index, kind="turn", start=start,
                     end=start + 1.0, reference=reference, hypothesis=hypothesis, wer=0.0, cer=0.0,
