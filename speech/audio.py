@@ -37,10 +37,14 @@ def read_audio(path: str | Path, sampling_rate: int | None = None) -> tuple[np.n
     return samples, int(sr)
 
 
-def write_audio(path: str | Path, samples: np.ndarray, sampling_rate: int, subtype: str | None = None) -> None:
+def write_audio(path: str | Path, samples: np.ndarray, sampling_rate: int, subtype: str | None = None,
+                compression_level: float | None = None) -> None:
     """Write audio atomically (temp file + rename); the format follows the suffix.
 
     Values are clipped to [-1, 1] so integer formats never wrap around.
+
+    :param compression_level: FLAC effort from 0 (fastest, libFLAC level 0) to 1 (level 8);
+        ``None`` = libsndfile's default (level 5). Needs libsndfile >= 1.1.
     """
     import soundfile as sf
 
@@ -51,7 +55,8 @@ def write_audio(path: str | Path, samples: np.ndarray, sampling_rate: int, subty
         raise ValueError(f"cannot write audio to {path}: use a .wav, .flac or .ogg suffix")
     subtype = subtype or ("PCM_16" if fmt in ("WAV", "FLAC") else None)
     with atomic_path(path) as tmp:
-        sf.write(tmp, np.clip(samples, -1.0, 1.0), sampling_rate, format=fmt, subtype=subtype)
+        sf.write(tmp, np.clip(samples, -1.0, 1.0), sampling_rate, format=fmt, subtype=subtype,
+                 compression_level=compression_level if fmt == "FLAC" else None)
 
 
 def resample(samples: np.ndarray, source_rate: int, target_rate: int) -> np.ndarray:

@@ -16,14 +16,39 @@ import numpy as np
 from duplex.acoustics.base import db_to_gain, scipy_signal
 from duplex.acoustics.config import CODECS
 
-__all__ = ["band_filter", "apply_band", "apply_codec", "apply_clipping", "apply_drift"]
+__all__ = ["band_filter", "band_gain", "apply_band", "apply_codec", "apply_clipping", "apply_drift"]
+
+#: order of the telephone band-pass (Butterworth prototype; the digital filter has twice it)
+BAND_ORDER = 6
+
+
+def _band_edges(band: tuple[float, float], sampling_rate: int) -> tuple[float, float]:
+    return float(band[0]), float(min(band[1], 0.45 * sampling_rate))
 
 
 @lru_cache(maxsize=8)
-def band_filter(band: tuple[float, float], sampling_rate: int, order: int = 6) -> np.ndarray:
+def band_filter(band: tuple[float, float], sampling_rate: int, order: int = BAND_ORDER) -> np.ndarray:
     """Second-order sections of a Butterworth band-pass for ``band`` (Hz)."""
-    high = min(band[1], 0.45 * sampling_rate)
-    return scipy_signal().butter(order, [band[0], high], btype="bandpass", fs=sampling_rate, output="sos")
+    return scipy_signal().butter(order, list(_band_edges(band, sampling_rate)), btype="bandpass", fs=sampling_rate,
+                                 output="sos")
+
+
+def band_gain(freqs: np.ndarray, band: tuple[float, float], sampling_rate: int, order: int = BAND_ORDER) -> np.ndarray:
+    """Magnitude response of :func:`band_filter` at ``freqs`` (Hz), in closed form (float32).
+
+    The digital Butterworth band-pass is the bilinear transform of the analog one with
+    prewarped edges, so ``|H(f)|^2 = 1 / (1 + ((W^2 - W1 W2) / ((W2 - W1) W))^(2 order))``
+    with ``W = 2 fs tan(pi f / fs)``: shaping a noise spectrum with it costs no filter pass.
+    """
+    lo, hi = _band_edges(band, sampling_rate)
+    warp = np.float32(2.0 * sampling_rate)
+    w1, w2 = (float(2.0 * sampling_rate * np.tan(np.pi * f / sampling_rate)) for f in (lo, hi))
+    w = warp * np.tan(np.float32(np.pi / sampling_rate) * np.minimum(freqs.astype(np.float32),
+                                                                      np.float32(0.4999 * sampling_rate)))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # far outside the band: gain 0
+        ratio = (w * w - np.float32(w1 * w2)) / (np.float32(w2 - w1) * w)
+        gain = 1.0 / np.sqrt(1.0 + ratio ** (2 * order))
+    return np.nan_to_num(gain, nan=0.0).astype(np.float32, copy=False)
 
 
 def apply_band(samples: np.ndarray, band: tuple[float, float], sampling_rate: int) -> np.ndarray:

@@ -24,11 +24,13 @@ AUDIO_SUFFIXES = (".wav", ".flac")
 
 
 def coloured_noise(num_samples: int, colour: float, rng: np.random.Generator, sampling_rate: int = 24000,
-                   corner_hz: float = CORNER_HZ) -> np.ndarray:
+                   corner_hz: float = CORNER_HZ, band: tuple[float, float] | None = None) -> np.ndarray:
     """Float32 Gaussian noise of unit power whose power spectrum falls as ``1 / f**colour``.
 
     :param colour: 0 = white, 1 = pink, 2 = brown (red).
     :param corner_hz: the spectrum is flat below this frequency.
+    :param band: shape the spectrum by the telephone band-pass's magnitude response too
+        (:func:`duplex.acoustics.channel.band_gain`), as if the noise had passed the filter.
     """
     fft = scipy_fft()
     n = fft.next_fast_len(max(2, num_samples), real=True)
@@ -41,6 +43,10 @@ def coloured_noise(num_samples: int, colour: float, rng: np.random.Generator, sa
     # very slow components, and the floor would not be stationary over a dialogue
     freqs = np.maximum(np.arange(bins, dtype=np.float32), np.float32(corner_hz * n / sampling_rate))
     shape = freqs ** np.float32(-colour / 2.0) if colour else np.ones(bins, dtype=np.float32)
+    if band is not None:
+        from duplex.acoustics.channel import band_gain
+
+        shape *= band_gain(np.arange(bins, dtype=np.float32) * np.float32(sampling_rate / n), band, sampling_rate)
     shape[0] = 0.0
     noise = fft.irfft((spectrum[0] + np.complex64(1j) * spectrum[1]) * shape, n)[:num_samples]
     noise = noise.astype(np.float32, copy=False)

@@ -73,11 +73,18 @@ def draw_channel(channel: int, speaker: str, config: AcousticsConfig, sampling_r
 
 
 def _noise(drawn: ChannelCondition, num_samples: int, sampling_rate: int, rng: np.random.Generator) -> np.ndarray:
-    noise = coloured_noise(num_samples, drawn.noise_colour or 0.0, rng, sampling_rate)
+    """The channel's noise at unit power (in the telephone band for a telephone channel)."""
+    band = tuple(drawn.band) if drawn.telephone and drawn.band else None
+    # the floor is shaped by the band in the frequency domain: no filter pass over it
+    noise = coloured_noise(num_samples, drawn.noise_colour or 0.0, rng, sampling_rate, band=band)  # type: ignore[arg-type]
     if drawn.noise_file:
         share = drawn.noise_file_share or 0.0
         recording = noise_from_file(Path(drawn.noise_file), num_samples, sampling_rate, rng)
-        noise = noise * np.float32(np.sqrt(1.0 - share)) + recording * np.float32(np.sqrt(share))
+        if band is not None:  # a recording is filtered for real, then back to unit power
+            recording = apply_band(recording, band, sampling_rate)  # type: ignore[arg-type]
+            recording /= np.float32(np.sqrt(max(float(np.dot(recording, recording)) / max(1, num_samples), 1e-20)))
+        noise *= np.float32(np.sqrt(1.0 - share))
+        noise += recording * np.float32(np.sqrt(share))
     return noise
 
 
@@ -86,10 +93,7 @@ def _add_noise(speech: np.ndarray, drawn: ChannelCondition, spans_seconds: list[
     """Speech plus noise at the drawn SNR; also returns the speech power in the spans."""
     spans = segment_spans(spans_seconds, sampling_rate, len(speech))
     speech_power = span_power(speech, spans)
-    noise = _noise(drawn, len(speech), sampling_rate, rng)
-    if drawn.telephone:  # the noise passes the same band as the speech, so the SNR holds in band
-        noise = apply_band(noise, drawn.band, sampling_rate)  # type: ignore[arg-type]
-        noise /= np.float32(np.sqrt(max(float(np.dot(noise, noise)) / max(1, len(noise)), 1e-20)))
+    noise = _noise(drawn, len(speech), sampling_rate, rng)  # in the speech's band, so the SNR holds in band
     scale = np.sqrt(speech_power / 10.0 ** ((drawn.snr_db or 0.0) / 10.0))
     noise *= np.float32(scale)
     noise += speech
@@ -116,8 +120,8 @@ def degrade_stereo(stereo: np.ndarray, segments: Iterable[tuple[int, float, floa
     xt_delay = draw_uniform(rng, config.crosstalk.delay_ms, 2)
     wet = []
     for c, (drawn, _cond, room) in enumerate(draws):
-        x = stereo[:, c] * np.float32(db_to_gain(drawn.gain_db))
-        wet.append(apply_rir(x, room) if room is not None else x)
+        gain = db_to_gain(drawn.gain_db)  # inside the RIR when there is a room: a short multiply
+        wet.append(apply_rir(stereo[:, c], room, gain) if room is not None else stereo[:, c] * np.float32(gain))
     if crosstalk:
         wet = add_crosstalk(wet, xt_gain, xt_delay / 1000.0, sampling_rate)
         draws = [(replace(d, crosstalk_gain_db=xt_gain, crosstalk_delay_ms=xt_delay), c, r) for d, c, r in draws]
