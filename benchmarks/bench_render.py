@@ -151,53 +151,106 @@ def main() -> None:
         bench_acoustics(args.corpus, args.acoustics, args.repeat)
 
 
+def _clock() -> tuple[float, float]:
+    return time.process_time(), time.perf_counter()
+
+
+class Costs:
+    """Best-of-repeats CPU and wall seconds per named step."""
+
+    def __init__(self) -> None:
+        self.cpu: dict[str, float] = {}
+        self.wall: dict[str, float] = {}
+
+    def keep(self, name: str, cpu: float, wall: float) -> None:
+        self.cpu[name] = min(self.cpu.get(name, float("inf")), cpu)
+        self.wall[name] = min(self.wall.get(name, float("inf")), wall)
+
+
 def bench_acoustics(corpus: Path, preset: str, repeat: int) -> None:
-    """Duplex-stage cost with acoustic conditions against clean, on real utterances."""
+    """Duplex-stage cost with acoustic conditions against clean, on real utterances.
+
+    CPU seconds (``time.process_time``, one thread) are the cost: on a shared machine the
+    wall clock also counts the time other jobs hold the cores. Clean and ``preset`` runs
+    alternate inside this one run, best of ``repeat`` each.
+    """
+    import shutil
     import tempfile
-    from dataclasses import replace as dc_replace
 
     from corpus_core.manifest import read_manifest
-    from corpus_core.seeding import make_np_rng
+    from corpus_core.seeding import make_np_rng, stable_seed
     from duplex.acoustics import degrade_stereo, rir_bank
+    from duplex.render import mix_to_mono
     from duplexsynth.config import load_config
+    from duplexsynth.degrading import DEGRADED_FLAC_LEVEL
     from duplexsynth.rendering import group_utterances, render_dialogue
+    from duplexsynth.transcript import write_transcript
     from speech.audio import read_audio, write_audio
 
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp)  # the turns are read in place (absolute paths), the renders written here
+        out = Path(tmp)  # a copy of the turns' audio (paths must stay inside the corpus), renders written here
+        shutil.copytree(corpus / "audio", out / "audio", ignore=shutil.ignore_patterns("duplex"))
         groups = group_utterances(read_manifest(corpus / "utterances.jsonl", Utterance))
-        root = corpus.resolve()
-        groups = {d: [dc_replace(u, audio_path=str(root / u.audio_path)) for u in us] for d, us in groups.items()}
         configs = {name: load_config(None, {"duplex": {"acoustics": name}}) for name in ("clean", preset)}
         t = time.perf_counter()
         for cond in configs[preset].duplex.acoustics_config().conditions:
             if cond.room.enabled and not cond.room.folders:
                 rir_bank(cond.room, SR)
         print(f"room banks for {preset!r} (simulated once, then cached): {time.perf_counter() - t:.2f} s")
-        seconds = {}
+        for d, us in groups.items():  # warm the file cache and imports
+            render_dialogue(out, configs[preset], d, us)
+        stage = Costs()
         for name in ("clean", preset) * repeat:
-            t = time.perf_counter()
+            c0, w0 = _clock()
             timelines = [render_dialogue(out, configs[name], d, us) for d, us in groups.items()]
-            seconds[name] = min(seconds.get(name, float("inf")), time.perf_counter() - t)
+            c1, w1 = _clock()
+            stage.keep(name, c1 - c0, w1 - w0)
         audio = sum(tl.duration for tl in timelines)
-        # the parts: the acoustic DSP on arrays, and writing the degraded FLAC
-        dsp = write = float("inf")
+        # the steps, each timed on its own (same calls as duplexsynth.rendering / degrading)
+        from duplex.build import build_timeline
+
         acoustics = configs[preset].duplex.acoustics_config()
-        stereos = [read_audio(out / tl.audio_path)[0] for tl in timelines]
+        steps = Costs()
         for _ in range(repeat):
-            t = time.perf_counter()
-            arrays = [degrade_stereo(st, [(s.channel, s.start, s.end) for s in tl.segments], acoustics, SR,
-                                     make_np_rng(0, "acoustics", tl.id))[0] for tl, st in zip(timelines, stereos)]
-            dsp = min(dsp, time.perf_counter() - t)
-            t = time.perf_counter()
-            for arr in arrays:
-                write_audio(out / "bench.degraded.flac", arr, SR)
-            write = min(write, time.perf_counter() - t)
-    print(f"duplex stage on {len(groups)} dialogues, {audio:.1f} s of stereo audio (best of {repeat}):")
-    print(f"  clean           {seconds['clean']:.3f} s  ({audio / seconds['clean']:.0f} x real time)")
-    print(f"  {preset:15s} {seconds[preset]:.3f} s  ({audio / seconds[preset]:.0f} x real time)")
-    print(f"  of which: acoustic DSP {dsp:.3f} s, writing the degraded FLAC {write:.3f} s")
-    print(f"ratio {preset}/clean duplex-stage cost: {seconds[preset] / seconds['clean']:.2f}x")
+            totals: dict[str, list[float]] = {}
+            for d, us in groups.items():
+                cfg = configs[preset].duplex
+                rng = np.random.default_rng(stable_seed(0, "duplex", d))
+                marks = [_clock()]
+                tl, stereo = build_timeline(d, us, cfg, rng, lambda u: read_audio(out / u.audio_path, u.sampling_rate)[0])
+                marks.append(_clock())
+                write_audio(out / "bench.flac", stereo, SR)
+                marks.append(_clock())
+                write_audio(out / "bench.mono.flac", mix_to_mono(stereo), SR)
+                marks.append(_clock())
+                write_transcript(out / "bench.txt", tl)
+                marks.append(_clock())
+                degraded, _ = degrade_stereo(stereo, [(s.channel, s.start, s.end) for s in tl.segments], acoustics, SR,
+                                             make_np_rng(0, "acoustics", tl.id))
+                marks.append(_clock())
+                write_audio(out / "bench.degraded.flac", degraded, SR, compression_level=DEGRADED_FLAC_LEVEL)
+                marks.append(_clock())
+                write_audio(out / "bench.degraded5.flac", degraded, SR)
+                marks.append(_clock())
+                names = ("read, place, render", "write stereo FLAC", "write mono FLAC", "transcript",
+                         "acoustic DSP", "write degraded FLAC", "  (at FLAC level 5)")
+                for i, step in enumerate(names):
+                    cw = totals.setdefault(step, [0.0, 0.0])
+                    cw[0] += marks[i + 1][0] - marks[i][0]
+                    cw[1] += marks[i + 1][1] - marks[i][1]
+            for step, (cpu, wall) in totals.items():
+                steps.keep(step, cpu, wall)
+    load = open("/proc/loadavg").read().split()[0] if Path("/proc/loadavg").exists() else "?"
+    print(f"duplex stage on {len(groups)} dialogues, {audio:.1f} s of stereo audio, best of {repeat}, load {load}:")
+    for name in ("clean", preset):
+        print(f"  {name:15s} {stage.cpu[name]:.3f} s CPU ({audio / stage.cpu[name]:.0f} x real time), "
+              f"{stage.wall[name]:.3f} s wall")
+    clean_steps = sum(steps.cpu[s] for s in ("read, place, render", "write stereo FLAC", "write mono FLAC", "transcript"))
+    print("  steps (CPU s, share of the clean steps):")
+    for step, cpu in steps.cpu.items():
+        print(f"    {step:22s} {cpu:.3f} s  {100 * cpu / clean_steps:5.1f}%   (wall {steps.wall[step]:.3f} s)")
+    print(f"ratio {preset}/clean duplex-stage cost: {stage.cpu[preset] / stage.cpu['clean']:.2f}x CPU "
+          f"({stage.wall[preset] / stage.wall['clean']:.2f}x wall; aim <= 1.1x)")
 
 
 if __name__ == "__main__":

@@ -41,14 +41,18 @@ def band_gain(freqs: np.ndarray, band: tuple[float, float], sampling_rate: int, 
     with ``W = 2 fs tan(pi f / fs)``: shaping a noise spectrum with it costs no filter pass.
     """
     lo, hi = _band_edges(band, sampling_rate)
-    warp = np.float32(2.0 * sampling_rate)
     w1, w2 = (float(2.0 * sampling_rate * np.tan(np.pi * f / sampling_rate)) for f in (lo, hi))
-    w = warp * np.tan(np.float32(np.pi / sampling_rate) * np.minimum(freqs.astype(np.float32),
-                                                                      np.float32(0.4999 * sampling_rate)))
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # far outside the band: gain 0
-        ratio = (w * w - np.float32(w1 * w2)) / (np.float32(w2 - w1) * w)
-        gain = 1.0 / np.sqrt(1.0 + ratio ** (2 * order))
-    return np.nan_to_num(gain, nan=0.0).astype(np.float32, copy=False)
+    # clamped away from DC and Nyquist so nothing divides by zero or overflows (float32 stays
+    # on its fast path): the gain there is ~0 either way
+    f = np.clip(freqs.astype(np.float32), np.float32(1e-3), np.float32(0.4999 * sampling_rate))
+    w = np.tan(f * np.float32(np.pi / sampling_rate))
+    w *= np.float32(2.0 * sampling_rate)
+    ratio = (w * w - np.float32(w1 * w2)) / (np.float32(w2 - w1) * w)
+    ratio *= ratio
+    np.minimum(ratio, np.float32(1e6), out=ratio)
+    np.power(ratio, order, out=ratio)
+    ratio += np.float32(1.0)
+    return (np.float32(1.0) / np.sqrt(ratio)).astype(np.float32, copy=False)
 
 
 def apply_band(samples: np.ndarray, band: tuple[float, float], sampling_rate: int) -> np.ndarray:
