@@ -231,3 +231,24 @@ def test_user_noise_and_rir_folders(tmp_path):
     assert spectrum[(freqs > 110) & (freqs < 130)].sum() > 0.5 * spectrum.sum()  # the hum dominates the floor
     with pytest.raises(ConfigError, match="does not exist"):
         degrade_stereo(stereo, segments, one_condition(noise=NoiseConfig(folders=(str(tmp_path / "nope"),))), SR, rng)
+
+
+def test_rt60_measured_on_the_rendered_dialogue_audio():
+    """Deconvolving a whole rendered dialogue (clean -> degraded) gives back the room's RT60."""
+    import soundfile as sf
+
+    from corpus_core.manifest import read_manifest
+    from duplex.records import Timeline
+    from eval.acoustics import rt60_from_audio
+
+    samples = Path(__file__).resolve().parents[2] / "samples"
+    timeline = next(iter(read_manifest(samples / "timelines.jsonl", Timeline)))
+    stereo, _ = sf.read(samples / timeline.audio_path, dtype="float32")  # 69 s of piper speech, both channels
+    segments = [(s.channel, s.start, s.end) for s in timeline.segments]
+    room = RoomConfig(rt60=(0.3, 0.5), bank_size=2, size_min=(4.0, 4.0, 2.6), size_max=(6.0, 5.0, 3.0))
+    config = one_condition(room=room, noise=NoiseConfig(snr_db=(20.0, 20.0)))
+    degraded, drawn = degrade_stereo(stereo, segments, config, SR, make_np_rng("rt60-audio"))
+    for channel in (0, 1):
+        measured = rt60_from_audio(stereo[:, channel], degraded[:, channel], SR)
+        assert measured is not None
+        assert abs(measured - drawn[channel].rt60_measured) <= 0.25 * drawn[channel].rt60_measured, (channel, measured)
