@@ -146,8 +146,10 @@ class Gate:
                      "before": {"wer": first.wer, "errors": first.errors, "ref_words": first.ref_words}}
         metrics = {**summary.metrics, "gate": gate_info, "audio": self.config.eval.audio}
         if timeline.degraded_path:  # drawn against measured, whichever audio ASR heard
-            degraded = stereo if self.config.eval.audio == "degraded" else read_audio(self.corpus / timeline.degraded_path)[0]
-            metrics["acoustics"] = measure_acoustics(timeline, degraded)
+            audio = self.config.eval.audio
+            degraded = stereo if audio == "degraded" else read_audio(inside(self.corpus, timeline.degraded_path))[0]
+            clean = stereo if audio == "clean" else read_audio(inside(self.corpus, timeline.audio_path))[0]
+            metrics["acoustics"] = measure_acoustics(timeline, degraded, clean)
         return GateOutcome(turns, replace(summary, metrics=metrics), timeline,
                            utterances, decision.reason if decision.action_taken == "drop" else None)
 

@@ -123,10 +123,12 @@ def rt60_from_audio(clean: np.ndarray, degraded: np.ndarray, sampling_rate: int)
     return round(rt60, 4) if rt60 > 0 else None
 
 
-def measure_acoustics(timeline: Timeline, stereo: np.ndarray) -> dict[str, Any]:
-    """Drawn against measured per channel: SNR, level, bandwidth, plus the drawn RT60 and codec.
+def measure_acoustics(timeline: Timeline, stereo: np.ndarray, clean: np.ndarray | None = None) -> dict[str, Any]:
+    """Drawn against measured per channel: SNR, level, bandwidth, RT60, plus the drawn codec.
 
     :param stereo: the degraded ``(num_samples, 2)`` audio at ``timeline.sampling_rate``.
+    :param clean: the clean stereo; when given, ``rt60_audio`` is measured from the two
+        (:func:`rt60_from_audio`) for the channels that have a room.
     """
     sr = timeline.sampling_rate
     drawn = {c.get("channel"): c for c in (timeline.meta.get("acoustics") or {}).get("channels", [])}
@@ -142,7 +144,10 @@ def measure_acoustics(timeline: Timeline, stereo: np.ndarray) -> dict[str, Any]:
             "snr_db": d.get("snr_db"), "snr_db_measured": measured["snr_db"],
             "level_dbfs": d.get("level_dbfs"), "level_dbfs_measured": measured["level_dbfs"],
             "noise_dbfs_measured": measured["noise_dbfs"],
-            "rt60": d.get("rt60"), "rt60_measured": d.get("rt60_measured"), "codec": d.get("codec"),
+            "rt60": d.get("rt60"), "rt60_measured": d.get("rt60_measured"),
+            "rt60_audio": (rt60_from_audio(clean[:, channel], stereo[:, channel], sr)
+                           if clean is not None and d.get("rir") and len(clean) == len(stereo) else None),
+            "codec": d.get("codec"),
             "bandwidth_hz_measured": round(bandwidth_hz(stereo[:, channel], sr)),
         })
     return {"preset": (timeline.meta.get("acoustics") or {}).get("preset", "clean"), "channels": channels}

@@ -65,7 +65,7 @@ def condition_rows(pairs: Sequence[tuple[Timeline, Sequence[TurnEval], DialogueE
             g["channels"].append(1)
             for key in ("snr_db", "rt60", "rt60_measured", "level_dbfs"):
                 g[key].append(ch.get(key))
-            for key in ("snr_db_measured", "level_dbfs_measured", "bandwidth_hz_measured"):
+            for key in ("snr_db_measured", "level_dbfs_measured", "bandwidth_hz_measured", "rt60_audio"):
                 g[key].append(m.get(key))
             g["codec"].append(ch.get("codec") or "none")
             own = [t for t in turns if t.kind == "turn" and t.channel == ch.get("channel")]
@@ -92,7 +92,9 @@ def condition_rows(pairs: Sequence[tuple[Timeline, Sequence[TurnEval], DialogueE
             "snr_abs_error": mean([abs(a - b) for a, b in zip(g["snr_db"], g["snr_db_measured"])
                                    if a is not None and b is not None]),
             "level_dbfs": mean(g["level_dbfs"]), "level_dbfs_measured": mean(g["level_dbfs_measured"]),
-            "rt60": mean(g["rt60"]), "rt60_measured": mean(g["rt60_measured"]),
+            "rt60": mean(g["rt60"]), "rt60_measured": mean(g["rt60_measured"]), "rt60_audio": mean(g["rt60_audio"]),
+            "rt60_audio_error": mean([abs(a / b - 1.0) for a, b in zip(g["rt60_audio"], g["rt60_measured"])
+                                      if a is not None and b]),
             "codecs": ", ".join(sorted(set(g["codec"]))), "bandwidth_hz_measured": mean(g["bandwidth_hz_measured"]),
             "wer": round(sum(g["errors"]) / ref, 4) if ref else None,
             "audio": ", ".join(sorted(set(g["audio"]))) or None,
@@ -109,7 +111,7 @@ def condition_table(rows: list[dict[str, Any]]) -> str:
         return "n/a" if value is None else f"{value}{unit}"
 
     head = ("<tr><th>condition</th><th>channels</th><th>SNR drawn / measured (dB)</th><th>level drawn / measured (dBFS)</th>"
-            "<th>RT60 drawn / of the RIR (s)</th><th>codec</th><th>bandwidth measured (Hz)</th><th>WER (ASR on)</th></tr>")
+            "<th>RT60 drawn / of the RIR / from the audio (s)</th><th>codec</th><th>bandwidth measured (Hz)</th><th>WER (ASR on)</th></tr>")
     body = []
     for r in rows:
         wer = "n/a" if r["wer"] is None else f"{100 * r['wer']:.1f}%"
@@ -117,6 +119,6 @@ def condition_table(rows: list[dict[str, Any]]) -> str:
             f"<tr><td>{html.escape(r['condition'])}</td><td>{r['channels']}</td>"
             f"<td>{fmt(r['snr_db'])} / {fmt(r['snr_db_measured'])}</td>"
             f"<td>{fmt(r['level_dbfs'])} / {fmt(r['level_dbfs_measured'])}</td>"
-            f"<td>{fmt(r['rt60'])} / {fmt(r['rt60_measured'])}</td><td>{html.escape(r['codecs'])}</td>"
+            f"<td>{fmt(r['rt60'])} / {fmt(r['rt60_measured'])} / {fmt(r.get('rt60_audio'))}</td><td>{html.escape(r['codecs'])}</td>"
             f"<td>{fmt(r['bandwidth_hz_measured'])}</td><td>{wer} ({html.escape(r['audio'] or '-')})</td></tr>")
     return f"<table>{head}{''.join(body)}</table>"
