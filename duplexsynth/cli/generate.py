@@ -79,10 +79,9 @@ def generate(corpus: Path, config_path: Path | None, seed: int | None, dialogues
     Works offline with no options (Gemma 3 270M, piper joe + derived voices, Whisper base).
     Writes run_summary.json (figures of this run) into the corpus.
     """
-    if overwrite:
-        with locked_corpus(corpus):  # never clear a folder another run is writing
-            clear_corpus(corpus)
-    config = build_config(config_path, corpus, seed=seed, dialogues=dialogues, scenarios=scenarios or None,
+    # with --overwrite the corpus's saved config is not layered in, and nothing is cleared until the
+    # config and the engines have passed their checks: a config mistake costs no earlier corpus
+    config = build_config(config_path, None if overwrite else corpus, seed=seed, dialogues=dialogues, scenarios=scenarios or None,
                           variants=variants, llm=llm, asr=asr,
                           speech={"sampling_rate": sampling_rate} if sampling_rate else None,
                           casting={"max_uses_per_voice": max_uses_per_voice} if max_uses_per_voice else None)
@@ -90,7 +89,9 @@ def generate(corpus: Path, config_path: Path | None, seed: int | None, dialogues
         config = device_config(config, device)
     writable_corpus(corpus)  # cheap checks first
     check_engines(config, ["speech", "eval"])  # config problems stop here, before the LLM writes anything
-    with locked_corpus(corpus):
+    with locked_corpus(corpus):  # one lock from the clearing to the end: no other run slips in between
+        if overwrite:
+            clear_corpus(corpus)
         reports = run_streaming(corpus, config, workers, threads, parse_shard(shard), executor, quiet=quiet)
     click.echo(format_summary(reports))
     exit_for(reports)

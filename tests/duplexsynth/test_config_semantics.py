@@ -108,3 +108,15 @@ def test_a_config_saved_by_an_older_version_still_loads(tmp_path: Path) -> None:
     assert upgraded["duplex"]["timing"] == {}
     switched = load_config(_write(tmp_path, "duplex: {preset: formal}\n"), base=upgraded)
     assert switched.duplex.timing_config() == get_preset("formal")
+
+
+def test_overwrite_with_a_config_mistake_clears_nothing(tmp_path: Path) -> None:
+    """--overwrite clears only once the config and engines have passed their checks."""
+    corpus = tmp_path / "c"
+    (corpus / "audio").mkdir(parents=True)
+    (corpus / "dialogues.jsonl").write_text('{"type": "Dialogue"}\n')
+    (corpus / "meta.json").write_text('{"config": {"seed": 7}}')
+    bad = _write(tmp_path, "llm: {name: no-such-llm}\n")
+    result = CliRunner().invoke(cli, ["generate", "--out", str(corpus), "--overwrite", "--config", str(bad)])
+    assert result.exit_code == 2 and "no-such-llm" in result.output
+    assert (corpus / "dialogues.jsonl").read_text() == '{"type": "Dialogue"}\n' and (corpus / "audio").is_dir()
