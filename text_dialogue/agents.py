@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
@@ -38,7 +39,7 @@ from text_dialogue.critic import (
     clean_turn_text,
 )
 from text_dialogue.disfluency import DisfluencyConfig, apply_disfluencies
-from text_dialogue.flow import WORDS_PER_SECOND, PlannedTurn, plan_flow
+from text_dialogue.flow import WORDS_PER_SECOND, PlannedTurn, fill, plan_flow
 from text_dialogue.llm.base import LLM, Completion, GenerationParams, SamplingConfig
 from text_dialogue.personas import sample_persona
 from text_dialogue.prompts import (
@@ -46,8 +47,10 @@ from text_dialogue.prompts import (
     build_planned_prompt,
     build_prompt,
     example_lines,
+    other_speaker,
 )
 from text_dialogue.records import SPEAKERS, Dialogue, Persona, Turn
+from text_dialogue.role_slips import foreign_words, states_other_role, strip_own_label, uses_foreign_words
 from text_dialogue.scenario import Scenario, draw_facts
 
 __all__ = ["AgentLoopConfig", "generate_dialogue", "build_prompt", "sample_personas", "MODES"]
@@ -79,6 +82,10 @@ class AgentLoopConfig:
     end_marker: str = "<end>"
     #: tries per turn before the dialogue stops (or fails, when still too short)
     max_retries: int = 4
+    #: planned turns with facts, base models: after ``max_retries`` free tries, this many
+    #: more start the line with the example's words up to a fact (the model writes the
+    #: rest) before the example line itself is used
+    guided_tries: int = 2
     #: how much hotter each retry samples, to leave a loop the model fell into
     retry_temperature_step: float = 0.1
     #: sampling options of every turn (the loop sets stop sequences and a seed per turn)
@@ -118,6 +125,11 @@ class _State:
     """What one dialogue's loop accumulates (private to :func:`generate_dialogue`)."""
 
     rejections: Counter = field(default_factory=Counter)
+    #: words only the scenario's other fact sets use (see :mod:`text_dialogue.role_slips`)
+    foreign: frozenset[str] = frozenset()
+    facts: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: planned turns realized from a guided start (see ``AgentLoopConfig.guided_tries``)
+    guided: int = 0
     tokens: int = 0
     seconds: float = 0.0
     calls: int = 0
@@ -125,18 +137,64 @@ class _State:
 
 def _ask(llm: LLM, scenario: Scenario, personas: dict[str, Persona], speaker: str, turns: list[Turn],
          params: GenerationParams, config: AgentLoopConfig, wrap_up: bool,
-         planned: PlannedTurn | None, context: tuple[list[PlannedTurn], dict[str, str]] | None) -> Completion:
+         planned: PlannedTurn | None, context: tuple[list[PlannedTurn], dict[str, str]] | None,
+         start: str = "") -> Completion:
     if getattr(llm, "uses_chat", False):
         messages = build_messages(scenario, personas, speaker, turns, config.end_marker, wrap_up, planned)
         return llm.chat(messages, params)  # type: ignore[attr-defined]
     if context is not None:
-        return llm.complete(build_planned_prompt(scenario, personas, context[0], turns, context[1]), params)
+        prompt = build_planned_prompt(scenario, personas, context[0], turns, context[1])
+        out = llm.complete(prompt + (f" {start}" if start else ""), params)
+        return replace(out, text=f"{start}{out.text}") if start else out
     return llm.complete(build_prompt(scenario, personas, speaker, turns, wrap_up, config.note_last, planned),
                         params)
 
 
+def guided_start(planned: PlannedTurn, through: str = "last") -> str:
+    """The planned line up to and including its first (``through="first"``) or last fact value.
+
+    >>> from text_dialogue.flow import Act
+    >>> act = Act(act="inform_time", speaker="A", say=("Around {time}, if that works.",))
+    >>> guided_start(PlannedTurn(acts=(act,), line="Around noon, if that works.", values={"time": "noon"},
+    ...                          template="Around {time}, if that works."))
+    'Around noon'
+    """
+    slots = list(re.finditer(r"\{([A-Za-z_][A-Za-z0-9_]*)\}", planned.template))
+    slots = [m for m in slots if m.group(1) in planned.values]
+    if not slots:
+        return ""
+    end = (slots[0] if through == "first" else slots[-1]).end()
+    return fill(planned.template[:end], planned.values)
+
+
 def _missing_fact(text: str, planned: PlannedTurn | None) -> bool:
     return planned is not None and not all(states(text, v) for v in planned.values.values())
+
+
+def _slip(text: str, speaker: str, planned: PlannedTurn | None, turns: list[Turn], state: _State) -> str | None:
+    """``"foreign_fact"`` or ``"role_slip"`` when a planned turn states what its speaker cannot know.
+
+    Free-form turns are not checked: their made-up facts are what the content measures
+    (contradictions) compare against planned ones.
+    """
+    if planned is None:
+        return None
+    if uses_foreign_words(text, state.foreign, turns):
+        return "foreign_fact"  # another dialogue's fact (the few-shot example's, most often)
+    if states_other_role(text, speaker, state.facts, turns, planned.values.values()):
+        return "role_slip"  # the other role's private fact, before that role said it
+    return None
+
+
+def _tries(config: AgentLoopConfig, llm: LLM, planned: PlannedTurn | None,
+           context: tuple[list[PlannedTurn], dict[str, str]] | None) -> list[str]:
+    """The start of each try's line: "" for a free try, then the guided starts."""
+    tries = [""] * config.max_retries
+    if planned is None or context is None or getattr(llm, "uses_chat", False) or config.guided_tries <= 0:
+        return tries
+    starts = [guided_start(planned, "first"), guided_start(planned, "last")]
+    guided = [s for s in dict.fromkeys(starts) if s] if planned.values else []
+    return tries + [guided[min(i, len(guided) - 1)] for i in range(config.guided_tries)] if guided else tries
 
 
 def _next_turn(llm: LLM, scenario: Scenario, personas: dict[str, Persona], turns: list[Turn],
@@ -145,22 +203,27 @@ def _next_turn(llm: LLM, scenario: Scenario, personas: dict[str, Persona], turns
                context: tuple[list[PlannedTurn], dict[str, str]] | None = None) -> tuple[Turn, bool]:
     index, speaker = len(turns), SPEAKERS[len(turns) % 2]
     names = tuple(p.name for p in personas.values())
+    own, other = (personas[speaker].name, speaker), (personas[other_speaker(speaker)].name, other_speaker(speaker))
     stops = ("\n", *(f"{n}:" for n in names))
-    for attempt in range(config.max_retries):
+    for attempt, start in enumerate(_tries(config, llm, planned, context)):
         params = GenerationParams(**asdict(config.params), stop=stops, seed=rng.randrange(2**31))
         params = replace(params, temperature=params.temperature + config.retry_temperature_step * attempt)
-        out = _ask(llm, scenario, personas, speaker, turns, params, config, wrap_up, planned, context)
+        out = _ask(llm, scenario, personas, speaker, turns, params, config, wrap_up, planned, context, start)
         state.calls += 1
         state.tokens += out.num_tokens
         state.seconds += out.seconds
         ended = config.end_marker in out.text
-        text = clean_turn_text(out.text.replace(config.end_marker, " "))
-        reason = check_turn(text, avoid + [t.text for t in turns], config.critic, names, index)
+        text, other_label = strip_own_label(clean_turn_text(out.text.replace(config.end_marker, " ")), own, other)
+        reason = "role_slip" if other_label else check_turn(text, avoid + [t.text for t in turns], config.critic,
+                                                            names, index)
         if reason is None and _missing_fact(text, planned):
             reason = "missing_fact"
         if reason is None and planned is not None and planned.line.rstrip().endswith("?") and "?" not in text:
             reason = "dropped_question"  # the next turn answers this question: it must be asked
         if reason is None:
+            reason = _slip(text, speaker, planned, turns, state)
+        if reason is None:
+            state.guided += bool(start)
             return Turn(index=index, speaker=speaker, text=text), ended
         state.rejections[reason] += 1
         log.info("turn %d of %s rejected (%s): %r", index, scenario.name, reason, out.text)
@@ -273,12 +336,12 @@ def generate_dialogue(
     facts: dict[str, dict[str, str]] = {}
     personas = sample_personas(scenario, rng, facts)
     plan = _plan(scenario, personas, facts, config, rng)
-    state = _State()
+    state = _State(foreign=foreign_words(scenario, facts), facts=facts)
     meta: dict[str, Any] = {"mode": "planned" if plan else "free"}
     if plan:
         example = _example_values(scenario, facts, personas, rng)
         turns, end_reason, fallback = _realize_planned(llm, scenario, personas, plan, example, config, rng, state)
-        meta.update(plan=[t.name for t in plan], template_turns=fallback)
+        meta.update(plan=[t.name for t in plan], template_turns=fallback, guided_turns=state.guided)
     else:
         turns, end_reason = _realize_free(llm, scenario, personas, config, rng, state)
     meta.update({

@@ -26,7 +26,7 @@ __all__ = [
 #: every reason :func:`check_turn` can give
 TURN_REASONS = (
     "empty", "overlong", "speaker_label", "narration", "other_language", "repeat", "loop", "restart",
-    "missing_fact", "dropped_question",
+    "missing_fact", "dropped_question", "foreign_fact", "role_slip",
 )
 
 _SPEAKER_LABEL = re.compile(r"(^|\s)[A-Z][a-zA-Z]{0,20}( [A-Z][a-zA-Z]{0,20})?\s?:(\s|$)")
