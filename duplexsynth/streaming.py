@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from corpus_core import (
     write_json_atomic,
 )
 from duplex.records import Timeline
+from duplexsynth.casting import cast_plan, corpus_wide
 from duplexsynth.config import RunConfig
 from duplexsynth.degrading import summarize_conditions
 from duplexsynth.executors import default_workers, run_jobs, threads_per_worker
@@ -32,7 +34,7 @@ from duplexsynth.gate_actions import record_drop
 from duplexsynth.meta import update_meta
 from duplexsynth.pipeline import StageReport
 from duplexsynth.plan import Shard, dialogue_plan
-from duplexsynth.preflight import release_engines
+from duplexsynth.preflight import release_engines, take_tts_pool
 from duplexsynth.progress import RunProgress
 from duplexsynth.worker import DialogueJob, DialogueResult
 from speech.records import Utterance
@@ -81,6 +83,14 @@ def _plan_jobs(corpus: Path, config: RunConfig, shard: Shard | None) -> tuple[li
             {v: timelines[v] for v in variants or () if v in timelines},
             frozenset(v for v in variants or () if v in evaluated)))
     return jobs, len(plan) - len(jobs)
+
+
+def _with_casts(corpus: Path, config: RunConfig, jobs: list[DialogueJob]) -> list[DialogueJob]:
+    """The jobs with their corpus-wide casts, made up front for the whole plan (see :func:`cast_plan`)."""
+    made = ({d.id: d for d in read_manifest(corpus / MANIFESTS["text"], Dialogue)}
+            if (corpus / MANIFESTS["text"]).exists() else {})
+    casts = cast_plan(config, default_voice_bank(config.voice_banks), take_tts_pool(config.tts), made)
+    return [replace(job, cast=casts[job.dialogue_id]) for job in jobs]
 
 
 class _Writers:
@@ -151,18 +161,12 @@ def run_streaming(corpus: Path, config: RunConfig, workers: int | None = None, t
     :param threads: engine threads per worker (``None`` = cores / workers).
     :return: one :class:`StageReport` per stage, as the staged commands give.
     """
-    if (config.casting.max_uses_per_voice is not None or config.cast_by_embedding) and config.variants == 1:
-        # corpus-wide casting casts dialogues one after another in manifest order (a voice's
-        # uses so far decide the next cast): that needs the staged run
-        log.warning("corpus-wide casting: running the stages one after another (no streaming, one process)")
-        from duplexsynth.pipeline import run_duplex, run_eval, run_speech, run_text
-
-        return [run_text(corpus, config), run_speech(corpus, config), run_duplex(corpus, config),
-                run_eval(corpus, config)]
     start = time.perf_counter()
     workers = workers or default_workers()
     threads = threads or threads_per_worker(workers)
     jobs, skipped = _plan_jobs(corpus, config, shard)
+    if corpus_wide(config) and jobs:
+        jobs = _with_casts(corpus, config, jobs)
     for stage in STAGES:  # every failed item is retried now: old lines would be stale
         reset_failures(corpus, stage)
     reports = {s: StageReport(s, skipped=skipped) for s in STAGES}

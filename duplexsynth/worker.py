@@ -28,7 +28,7 @@ from eval.asr.base import ASR_BACKENDS
 from eval.evaluate import load_eval_tools
 from eval.records import DialogueEval, TurnEval
 from speech.backchannel_speech import speak_backchannels
-from speech.records import Utterance
+from speech.records import Utterance, Voice
 from speech.synthesize import TTSPool, speak_dialogue
 from speech.voices import cast_variants, default_voice_bank
 from text_dialogue.agents import generate_dialogue
@@ -54,6 +54,7 @@ class DialogueJob:
     :param utterances: variant id -> utterances already in utterances.jsonl.
     :param timelines: variant id -> timeline already in timelines.jsonl.
     :param evaluated: variant ids already in eval.jsonl.
+    :param cast: the corpus-wide cast made up front (``None``: cast the dialogue on its own).
     """
 
     dialogue_id: str
@@ -63,6 +64,7 @@ class DialogueJob:
     utterances: dict[str, list[Utterance]] = field(default_factory=dict)
     timelines: dict[str, Timeline] = field(default_factory=dict)
     evaluated: frozenset[str] = frozenset()
+    cast: dict[str, Voice] | None = None
 
 
 @dataclass
@@ -238,8 +240,11 @@ class DialogueWorker:
             if dialogue is None:
                 return result
             result.dialogue = dialogue
-        variants = cast_variants(self.bank, dialogue.personas, dialogue.id, self.config.variants,
-                                 self.config.voices or None, self.config.cast_backends or None)
+        if job.cast is not None:
+            variants = [(dialogue.id, job.cast)]
+        else:
+            variants = cast_variants(self.bank, dialogue.personas, dialogue.id, self.config.variants,
+                                     self.config.voices or None, self.config.cast_backends or None)
         for variant_id, cast in variants:
             if variant_id not in job.evaluated:
                 result.variants.append(self._variant(job, result, dialogue, variant_id, cast))

@@ -11,4 +11,6 @@ $PIP install -q torch==2.9.1
 # torchcodec: torchaudio 2.9 loads audio through it; six: imported by coqui-tts, not declared
 $PIP install -q torch==2.9.1 'torchaudio==2.9.*' 'torchcodec>=0.8,<0.10' 'coqui-tts>=0.27' six
 $PIP install -q -e '.[test]' torch==2.9.1
+# speaker embeddings for the multi-speaker test; resemblyzer's webrtcvad comes as a wheel
+$PIP install -q --no-deps 'resemblyzer>=0.1.4' && $PIP install -q 'webrtcvad-wheels>=2.0' librosa
 .venv-coqui/bin/python -m pytest -q tests/speech/test_tts_coqui.py "$@"

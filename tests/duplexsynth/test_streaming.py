@@ -161,3 +161,33 @@ def test_ray_actors_make_the_same_corpus(tmp_path: Path, config, one_process: Pa
     for name in MANIFEST_NAMES:
         assert _records(tmp_path, name) == _records(one_process, name), name
     assert _audio(tmp_path) == _audio(one_process)
+
+
+def test_corpus_wide_casting_streams_with_casts_made_up_front(tmp_path: Path, config, one_process: Path) -> None:
+    """A cap on voice uses no longer forces the staged run: every dialogue of the plan is cast
+    first (personas drawn from its seed), then the dialogues stream through two workers."""
+    from duplexsynth.casting import plan_casts
+    from duplexsynth.preflight import take_tts_pool
+    from duplexsynth.streaming import run_streaming
+    from speech.records import Utterance
+    from speech.voices import default_voice_bank
+    from text_dialogue.records import Dialogue
+
+    capped = replace(config, casting=replace(config.casting, max_uses_per_voice=1))
+    reports = run_streaming(tmp_path, capped, workers=2, quiet=True)
+    assert all(not r.failed for r in reports), [r.failed for r in reports]
+    summary = json.loads((tmp_path / "run_summary.json").read_text())
+    assert summary["workers"] == 2 and summary["done"] == 2  # streamed, not the staged fallback
+    spoken: dict[str, set[str]] = {}
+    for data in _records(tmp_path, "utterances.jsonl"):  # turns and backchannels: the cast's two voices
+        u = Utterance.from_dict(data)
+        spoken.setdefault(u.dialogue_id, set()).add(u.voice)
+    # the staged speech stage casts the same dialogues (manifest order) to the same voices
+    dialogues = [Dialogue.from_dict(d) for d in _records(tmp_path, "dialogues.jsonl")]
+    staged = plan_casts(dialogues, default_voice_bank(capped.voice_banks), capped, take_tts_pool(capped.tts))
+    assert spoken == {did: {v.id for v in cast.values()} for _, did, cast in staged}
+    voices = [v for vs in spoken.values() for v in vs]
+    assert len(voices) == len(set(voices)) == 4  # each voice at most once in the corpus
+    # the uncapped corpus repeats its best pair
+    uncapped = {u["voice"] for u in _records(one_process, "utterances.jsonl")}
+    assert len(uncapped) < 4

@@ -46,6 +46,8 @@ def _build_tiny_vits(folder: Path) -> Path:
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(0)
         model = Vits(config)
+    with torch.no_grad():  # random speaker embeddings (N(0, 1)) spread wider: the speakers differ more
+        model.emb_g.weight.mul_(3.0)
     folder.mkdir(parents=True, exist_ok=True)
     torch.save({"model": model.state_dict()}, folder / "model.pth")
     config.save_json(str(folder / "config.json"))
@@ -102,3 +104,31 @@ def test_through_the_speech_stage(engine: CoquiTTS, tiny_vits: Path) -> None:
     syn = speak_text("Good morning to you.", voice, TTSPool(engines={"coqui": engine}), config)
     assert syn.sampling_rate == 24000 and syn.words is None
     assert abs(measure_loudness(syn.samples, 24000) - -23.0) < 0.5
+
+
+def test_speaker_names_are_distinct_voices_by_embedding(engine: CoquiTTS, tiny_vits: Path) -> None:
+    """Two speaker names give different speaker embeddings (resemblyzer); one name gives
+    consistent ones over different sentences and seeds."""
+    pytest.importorskip("resemblyzer", reason="resemblyzer is not installed (scripts/test_coqui.sh installs it)")
+    from eval.speaker_similarity import SpeakerEncoder
+
+    encoder = SpeakerEncoder()
+    sentences = ("How are you doing today, my friend?", "The weather was lovely on the coast last weekend.",
+                 "Could you please send me the report by Friday?")
+    emb: dict[str, list[np.ndarray]] = {}
+    for name in SPEAKERS:
+        voice = Voice(id=name, backend="coqui", model=str(tiny_vits), speaker=name)
+        for seed, text in enumerate(sentences):
+            syn = engine.synthesize(text, voice, seed=seed)
+            e = encoder.embed(syn.samples, syn.sampling_rate)
+            assert e is not None, f"{name}: resemblyzer found no voice in {text!r}"
+            emb.setdefault(name, []).append(e / np.linalg.norm(e))
+    same = {n: np.mean([a @ b for i, a in enumerate(es) for b in es[i + 1:]]) for n, es in emb.items()}
+    cross = np.mean([a @ b for a in emb["alice"] for b in emb["bob"]])
+    assert cross < min(same.values()), (cross, same)
+    # every sentence is nearer its own speaker's other sentences than the other speaker's
+    for name, other in (("alice", "bob"), ("bob", "alice")):
+        for i, e in enumerate(emb[name]):
+            own = np.mean([x for j, x in enumerate(emb[name]) if j != i], axis=0)
+            assert e @ own / np.linalg.norm(own) > e @ np.mean(emb[other], axis=0) / np.linalg.norm(
+                np.mean(emb[other], axis=0))

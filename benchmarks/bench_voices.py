@@ -1,0 +1,117 @@
+"""Voice diversity of a corpus cast from a multi-speaker model: distinct speakers, A-B against self-similarity.
+
+Builds a random-weight piper voice with ``--speakers`` speaker ids (see
+:mod:`speech.tts.piper_random`), makes a bank of it (one entry per id, as ``voices --from``
+does), embeds every voice with resemblyzer from the reference sentences, and casts the
+personas of ``--dialogues`` planned dialogues (the shipped scenarios in turn, the seeds of
+``generate --seed 0``) two ways in one run:
+
+* per dialogue (``cast_variants``, what a run without corpus-wide casting does);
+* corpus-wide (``CorpusCaster``: speaker-embedding distance, ``--max-uses`` per voice).
+
+Each speaker then says two held-out sentences (not the reference ones); a speaker's
+*self-similarity* is the cosine of its two sentences' embeddings, a dialogue's *A-B
+similarity* the cosine of its two speakers' mean embeddings. Printed per casting: distinct
+speakers used, most uses of one voice, dialogues whose A-B similarity is below both
+speakers' self-similarity, and the A-B and margin distributions.
+
+    PYTHONPATH=. .venv/bin/python benchmarks/bench_voices.py [--speakers 60] [--dialogues 100] [--max-uses 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+from duplexsynth.casting import planned_personas
+from duplexsynth.config import load_config
+from duplexsynth.plan import dialogue_plan
+from duplexsynth.voice_embeddings import embed_voices
+from eval.speaker_similarity import SpeakerEncoder
+from speech.corpus_casting import CastingConfig, CorpusCaster
+from speech.records import Voice
+from speech.synthesize import SpeechConfig, TTSPool, speak_text
+from speech.tts.piper import PiperConfig, PiperTTS
+from speech.tts.piper_random import build_random_piper_voice
+from speech.voice_import import voices_from_source
+from speech.voices import cast_variants
+
+HELD_OUT = ("Could you please send me the report by the end of the week?",
+            "We walked along the river until the sun went down behind the hills.")
+
+
+def held_out_embeddings(voices: list[Voice], pool: TTSPool, config: SpeechConfig,
+                        encoder: SpeakerEncoder) -> dict[str, list[np.ndarray]]:
+    """voice id -> unit embeddings of the held-out sentences it speaks."""
+    out: dict[str, list[np.ndarray]] = {}
+    for voice in voices:
+        for text in HELD_OUT:
+            syn = speak_text(text, voice, pool, config)
+            e = encoder.embed(syn.samples, syn.sampling_rate)
+            if e is not None:
+                out.setdefault(voice.id, []).append(e / np.linalg.norm(e))
+    return out
+
+
+def score(casts: list[dict[str, Voice]], held: dict[str, list[np.ndarray]]) -> str:
+    """One printed line of figures for a list of casts."""
+    uses = Counter(v.id for c in casts for v in c.values())
+    self_sim = {v: float(es[0] @ es[1]) for v, es in held.items() if len(es) == 2}
+    ab, margins = [], []
+    for cast in casts:
+        a, b = cast["A"].id, cast["B"].id
+        if a not in self_sim or b not in self_sim:
+            continue
+        ma, mb = np.mean(held[a], axis=0), np.mean(held[b], axis=0)
+        sim = float(ma @ mb / (np.linalg.norm(ma) * np.linalg.norm(mb)))
+        ab.append(sim)
+        margins.append(min(self_sim[a], self_sim[b]) - sim)
+    below = sum(m > 0 for m in margins)
+    return (f"distinct speakers {len(uses):>3}  most uses of one voice {max(uses.values()):>3}  "
+            f"A-B below both self-similarities {below}/{len(margins)}  "
+            f"A-B sim median {np.median(ab):.3f} max {max(ab):.3f}  margin min {min(margins):+.3f} "
+            f"median {np.median(margins):+.3f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--speakers", type=int, default=60)
+    parser.add_argument("--dialogues", type=int, default=100)
+    parser.add_argument("--max-uses", type=int, default=4, help="corpus-wide cap on one voice's uses")
+    parser.add_argument("--seed", type=int, default=0, help="random weights of the voice")
+    args = parser.parse_args()
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        onnx = build_random_piper_voice(Path(tmp) / "random-multi.onnx",
+                                        [f"spk{i:03d}" for i in range(args.speakers)], seed=args.seed)
+        voices = voices_from_source(onnx)
+        # deterministic synthesis (no sampling noise), cached under the temporary folder
+        pool = TTSPool(engines={"piper": PiperTTS(PiperConfig(noise_scale=0.0, noise_w_scale=0.0))})
+        speech = SpeechConfig(cache_dir=str(Path(tmp) / "cache"))
+        encoder = SpeakerEncoder()
+        embeddings = embed_voices(voices, pool, speech, encoder)
+        held = held_out_embeddings(voices, pool, speech, encoder)
+        # a voice resemblyzer cannot embed (no speech left after its trimming) is not cast
+        bank = {v.id: v for v in voices if v.id in embeddings}
+        built = time.perf_counter() - start
+        config = load_config(None, {"dialogues": args.dialogues, "seed": 0})
+        personas = [(p.dialogue_id, planned_personas(p.scenario, p.seed)) for p in dialogue_plan(config)]
+        per_dialogue = [cast_variants(bank, ps, did, 1)[0][1] for did, ps in personas]
+        caster = CorpusCaster(bank, CastingConfig(max_uses_per_voice=args.max_uses), embeddings)
+        corpus_wide = [caster.cast(ps, did) for did, ps in personas]
+    print(f"{args.speakers}-speaker random-weight piper voice, {args.dialogues} dialogues, "
+          f"{len(embeddings)} voices embedded, {len(held)} with both held-out sentences; "
+          f"build + embed {built:.0f} s")
+    print(f"per dialogue (cast_variants)              {score(per_dialogue, held)}")
+    print(f"corpus-wide (embeddings, max uses {args.max_uses:<2})     {score(corpus_wide, held)}")
+    self_sims = [float(es[0] @ es[1]) for es in held.values() if len(es) == 2]
+    print(f"self-similarity over speakers: median {np.median(self_sims):.3f} min {min(self_sims):.3f}")
+
+
+if __name__ == "__main__":
+    main()
