@@ -50,7 +50,12 @@ from text_dialogue.prompts import (
     other_speaker,
 )
 from text_dialogue.records import SPEAKERS, Dialogue, Persona, Turn
-from text_dialogue.role_slips import foreign_words, states_other_role, strip_own_label, uses_foreign_words
+from text_dialogue.role_slips import (
+    foreign_words,
+    states_other_role,
+    strip_own_label,
+    uses_foreign_words,
+)
 from text_dialogue.scenario import Scenario, draw_facts
 
 __all__ = ["AgentLoopConfig", "generate_dialogue", "build_prompt", "sample_personas", "MODES"]

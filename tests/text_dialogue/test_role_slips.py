@@ -8,7 +8,12 @@ from text_dialogue.agents import AgentLoopConfig, generate_dialogue
 from text_dialogue.content import states
 from text_dialogue.llm.base import LLM, Completion, GenerationParams
 from text_dialogue.records import Turn
-from text_dialogue.role_slips import foreign_words, states_other_role, strip_own_label, uses_foreign_words
+from text_dialogue.role_slips import (
+    foreign_words,
+    states_other_role,
+    strip_own_label,
+    uses_foreign_words,
+)
 from text_dialogue.scenario import get_scenario
 
 
