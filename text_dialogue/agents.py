@@ -51,6 +51,7 @@ from text_dialogue.prompts import (
 )
 from text_dialogue.records import SPEAKERS, Dialogue, Persona, Turn
 from text_dialogue.role_slips import (
+    ForeignValue,
     foreign_words,
     states_other_role,
     strip_own_label,
@@ -130,8 +131,8 @@ class _State:
     """What one dialogue's loop accumulates (private to :func:`generate_dialogue`)."""
 
     rejections: Counter = field(default_factory=Counter)
-    #: words only the scenario's other fact sets use (see :mod:`text_dialogue.role_slips`)
-    foreign: frozenset[str] = frozenset()
+    #: values of the scenario's other fact sets (see :mod:`text_dialogue.role_slips`)
+    foreign: tuple[ForeignValue, ...] = ()
     facts: dict[str, dict[str, str]] = field(default_factory=dict)
     #: planned turns realized from a guided start (see ``AgentLoopConfig.guided_tries``)
     guided: int = 0

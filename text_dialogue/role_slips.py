@@ -7,9 +7,10 @@ These checks find such turns so that the agent loop samples them again:
 
 * :func:`strip_own_label` removes a leading label naming the speaker itself
   ("Maya: Sure." -> "Sure."); a label naming the other speaker is a slip;
-* :func:`foreign_words` lists the words only other fact sets of the scenario use
-  ("round", "fireplace" when today's offer is the terrace); a turn using one that the
-  dialogue has not said yet states another dialogue's fact;
+* :func:`foreign_words` lists the values of the scenario's other fact sets with their
+  distinctive words ("round", "fireplace" when today's offer is the terrace); a turn that
+  says half of such a value, with a distinctive word the dialogue has not said yet, states
+  another dialogue's fact;
 * :func:`states_other_role` tells whether a turn states a private fact of the other
   role before that role said it (and the turn's own act does not name it).
 
@@ -22,13 +23,14 @@ These checks find such turns so that the agent loop samples them again:
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Iterable
 
-from text_dialogue.content import normalize_text, states
+from text_dialogue.content import _content_words, normalize_text, states
 from text_dialogue.records import Turn
 from text_dialogue.scenario import Scenario
 
-__all__ = ["strip_own_label", "foreign_words", "uses_foreign_words", "states_other_role", "MIN_FOREIGN_LETTERS"]
+__all__ = ["ForeignValue", "strip_own_label", "foreign_words", "uses_foreign_words", "states_other_role", "MIN_FOREIGN_LETTERS"]
 
 #: a word must have at least this many letters to mark another fact set (no "a", "on", "six")
 MIN_FOREIGN_LETTERS = 4
@@ -61,21 +63,47 @@ def _scenario_words(scenario: Scenario) -> set[str]:
     return set(normalize_text(" ".join(parts)).split())
 
 
-def foreign_words(scenario: Scenario, facts: dict[str, dict[str, str]]) -> frozenset[str]:
-    """Words that only the fact sets *not* drawn for this dialogue use.
+@dataclass(frozen=True)
+class ForeignValue:
+    """A fact value of a set *not* drawn for this dialogue, e.g. "a round table near the fireplace"."""
+
+    slot: str
+    #: its content words (normalized, no stop words)
+    words: tuple[str, ...]
+    #: the ones neither today's facts nor the scenario's own lines use ("round", "fireplace")
+    distinctive: frozenset[str]
+
+
+def foreign_words(scenario: Scenario, facts: dict[str, dict[str, str]]) -> tuple[ForeignValue, ...]:
+    """The values of the scenario's other fact sets that have words of their own.
 
     :param facts: the drawn fact set per role (``{"A": {...}, "B": {...}}``).
     """
     drawn = {w for values in facts.values() for v in values.values() for w in normalize_text(v).split()}
-    others = {w for key, role in scenario.roles.items() for fs in role.facts if fs != facts.get(key)
-              for v in fs.values() for w in normalize_text(v).split()}
-    return frozenset(w for w in others - drawn - _scenario_words(scenario) if len(w) >= MIN_FOREIGN_LETTERS)
+    common = drawn | _scenario_words(scenario)
+    out: dict[tuple[str, ...], ForeignValue] = {}
+    for key, role in scenario.roles.items():
+        for fs in role.facts:
+            if fs == facts.get(key):
+                continue
+            for slot, value in fs.items():
+                words = tuple(_content_words(value))
+                distinctive = frozenset(w for w in words if w not in common and len(w) >= MIN_FOREIGN_LETTERS)
+                if distinctive and words not in out:
+                    out[words] = ForeignValue(f"{key}.{slot}", words, distinctive)
+    return tuple(out.values())
 
 
-def uses_foreign_words(text: str, foreign: frozenset[str], history: Iterable[Turn]) -> tuple[str, ...]:
-    """The foreign words ``text`` uses that no earlier turn used (the partner may have said them)."""
+def uses_foreign_words(text: str, foreign: tuple[ForeignValue, ...], history: Iterable[Turn],
+                       min_share: float = 0.5) -> tuple[str, ...]:
+    """Slots of other fact sets whose value ``text`` states: at least ``min_share`` of the
+    value's content words, one of them distinctive and not said by an earlier turn (the
+    partner may have said it)."""
+    have = set(normalize_text(text).split())
     said = {w for t in history for w in normalize_text(t.text).split()}
-    return tuple(w for w in dict.fromkeys(normalize_text(text).split()) if w in foreign and w not in said)
+    return tuple(dict.fromkeys(
+        f.slot for f in foreign
+        if (f.distinctive & have) - said and sum(w in have for w in f.words) / len(f.words) >= min_share))
 
 
 def states_other_role(text: str, speaker: str, facts: dict[str, dict[str, str]], history: Iterable[Turn],

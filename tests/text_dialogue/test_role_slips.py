@@ -24,15 +24,19 @@ def _booking_facts(offer: str) -> dict[str, dict[str, str]]:
     return {"A": dict(a), "B": dict(b)}
 
 
-def test_words_of_other_fact_sets_are_foreign_unless_today_or_the_scenario_uses_them() -> None:
+def test_values_of_other_fact_sets_are_foreign_by_their_own_words() -> None:
     facts = _booking_facts("a table on the terrace")
-    foreign = foreign_words(get_scenario("booking"), facts)
-    assert {"round", "fireplace", "window", "garage"} <= foreign
-    assert not {"terrace", "table", "street", "evening"} & foreign  # today's facts, and words of the flow's lines
-    slip = "Yes, I can give you a round table."
-    assert uses_foreign_words(slip, foreign, []) == ("round",)
+    foreign = {f.words: f.distinctive for f in foreign_words(get_scenario("booking"), facts)}
+    assert foreign[("round", "table", "near", "fireplace")] == {"round", "near", "fireplace"}
+    # today's facts and words of the flow's own lines ("evening") are nobody's slip
+    assert not any({"terrace", "evening"} & d for d in foreign.values())
+    values = foreign_words(get_scenario("booking"), facts)
+    assert uses_foreign_words("Yes, I can give you a round table.", values, []) == ("B.offer",)
+    assert uses_foreign_words("We would like to come at half past six.", values, []) == ("A.time",)
+    # one common word of a long value is not enough ("after" of "on the street after six")
+    assert uses_foreign_words("And after that, what time?", values, []) == ()
     # once the partner said it, repeating it is no slip
-    assert uses_foreign_words(slip, foreign, [Turn(0, "B", "We have a round table too.")]) == ()
+    assert uses_foreign_words("A round table, great.", values, [Turn(0, "B", "We have a round table too.")]) == ()
 
 
 def test_the_other_roles_fact_before_that_role_said_it_is_a_slip() -> None:
