@@ -2,7 +2,8 @@
 
 Builds a random-weight piper voice with ``--speakers`` speaker ids (see
 :mod:`speech.tts.piper_random`), makes a bank of it (one entry per id, as ``voices --from``
-does), embeds every voice with resemblyzer from the reference sentences, and casts the
+does), embeds every voice with resemblyzer from the reference sentences of
+:mod:`duplexsynth.voice_embeddings` (the engine's own audio), and casts the
 personas of ``--dialogues`` planned dialogues (the shipped scenarios in turn, the seeds of
 ``generate --seed 0``) two ways in one run:
 
@@ -31,11 +32,10 @@ import numpy as np
 from duplexsynth.casting import planned_personas
 from duplexsynth.config import load_config
 from duplexsynth.plan import dialogue_plan
-from duplexsynth.voice_embeddings import embed_voices
+from duplexsynth.voice_embeddings import REFERENCE_SENTENCES
 from eval.speaker_similarity import SpeakerEncoder
 from speech.corpus_casting import CastingConfig, CorpusCaster
 from speech.records import Voice
-from speech.synthesize import SpeechConfig, TTSPool, speak_text
 from speech.tts.piper import PiperConfig, PiperTTS
 from speech.tts.piper_random import build_random_piper_voice
 from speech.voice_import import voices_from_source
@@ -45,13 +45,17 @@ HELD_OUT = ("Could you please send me the report by the end of the week?",
             "We walked along the river until the sun went down behind the hills.")
 
 
-def held_out_embeddings(voices: list[Voice], pool: TTSPool, config: SpeechConfig,
-                        encoder: SpeakerEncoder) -> dict[str, list[np.ndarray]]:
-    """voice id -> unit embeddings of the held-out sentences it speaks."""
+def sentence_embeddings(voices: list[Voice], engine: PiperTTS, encoder: SpeakerEncoder,
+                        sentences: tuple[str, ...]) -> dict[str, list[np.ndarray]]:
+    """voice id -> unit embeddings of ``sentences`` as the engine speaks them (its own 16 kHz audio).
+
+    The speech stage's audio of this random voice (loudness-normalized, 24 kHz) is trimmed
+    to nothing by resemblyzer's voice-activity detection, so the engine's audio is embedded.
+    """
     out: dict[str, list[np.ndarray]] = {}
     for voice in voices:
-        for text in HELD_OUT:
-            syn = speak_text(text, voice, pool, config)
+        for text in sentences:
+            syn = engine.synthesize(text, voice)
             e = encoder.embed(syn.samples, syn.sampling_rate)
             if e is not None:
                 out.setdefault(voice.id, []).append(e / np.linalg.norm(e))
@@ -90,12 +94,11 @@ def main() -> None:
         onnx = build_random_piper_voice(Path(tmp) / "random-multi.onnx",
                                         [f"spk{i:03d}" for i in range(args.speakers)], seed=args.seed)
         voices = voices_from_source(onnx)
-        # deterministic synthesis (no sampling noise), cached under the temporary folder
-        pool = TTSPool(engines={"piper": PiperTTS(PiperConfig(noise_scale=0.0, noise_w_scale=0.0))})
-        speech = SpeechConfig(cache_dir=str(Path(tmp) / "cache"))
+        engine = PiperTTS(PiperConfig(noise_scale=0.0, noise_w_scale=0.0))  # deterministic: no sampling noise
         encoder = SpeakerEncoder()
-        embeddings = embed_voices(voices, pool, speech, encoder)
-        held = held_out_embeddings(voices, pool, speech, encoder)
+        reference = sentence_embeddings(voices, engine, encoder, REFERENCE_SENTENCES)
+        embeddings = {v: np.mean(es, axis=0) / np.linalg.norm(np.mean(es, axis=0)) for v, es in reference.items()}
+        held = sentence_embeddings(voices, engine, encoder, HELD_OUT)
         # a voice resemblyzer cannot embed (no speech left after its trimming) is not cast
         bank = {v.id: v for v in voices if v.id in embeddings}
         built = time.perf_counter() - start
