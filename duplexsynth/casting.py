@@ -56,7 +56,9 @@ def cast_plan(config: RunConfig, bank: VoiceBank, pool: TTSPool,
 
     :param made: dialogues an earlier run already wrote: their personas are used; the
         others' are drawn from their seed as the text stage will draw them. Every shard
-        and every rerun casts the same (the same plan, the same order).
+        and every rerun casts the same (the same plan, the same order). A dialogue whose
+        text the critic rejects and the worker makes again from another seed keeps the
+        cast of its first personas.
     """
     made = made or {}
     caster = _caster(bank, config, pool)

@@ -12,8 +12,12 @@ the personas' private facts, up to the target duration; then each turn realizes 
 act. The note before a base model's turn shows the act and an example line; a chat
 model gets an instruction. A realized turn that leaves out one of the act's facts is
 rejected ("missing_fact"), as is one that drops the question its act asks
-("dropped_question"), and sampled again; when every try fails, the act's example
-line is used (counted in ``meta["template_turns"]``). Free-form mode (``mode="free"``,
+("dropped_question"), and sampled again; then (base models) the line is started
+with the example's words up to a fact and the model writes the rest (``guided_tries``,
+counted in ``meta["guided_turns"]``); when every try fails, the act's example line is used
+(counted in ``meta["template_turns"]``). Turns that slip out of role (the other's label,
+another fact set's value, the other role's fact before it was said; see
+:mod:`text_dialogue.role_slips`) are sampled again too. Free-form mode (``mode="free"``,
 or a scenario without a flow) lets the agents talk with no plan.
 
 A free-form dialogue ends when an agent writes the end marker, when the goal is met (a
