@@ -38,8 +38,11 @@ def build_random_piper_voice(path: str | Path, speakers: Sequence[str], seed: in
     :return: the ``.onnx`` path.
     """
     try:
-        import torch
         from piper.phoneme_ids import DEFAULT_PHONEME_ID_MAP
+    except ImportError:
+        raise MissingDependency("piper-tts", extra="offline", why="building a random-weight piper voice") from None
+    try:
+        import torch
         from piper.train.vits.models import SynthesizerTrn
     except ImportError as e:
         raise MissingDependency("torch", extra="hf", why=f"building a random-weight piper voice ({e})") from None
