@@ -19,13 +19,13 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from raw_asr import pack_speech_only, time_raw_transcribe
 
 from corpus_core import read_manifest
 from duplex.records import Timeline
 from eval.asr.base import ASR_SAMPLING_RATE
 from eval.asr.faster_whisper import FasterWhisperASR, FasterWhisperConfig
 from eval.evaluate import EvalConfig, evaluate_timeline, load_eval_tools
-from raw_asr import pack_speech_only, time_raw_transcribe
 from speech.audio import read_audio
 
 
