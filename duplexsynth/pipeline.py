@@ -96,6 +96,14 @@ def _dialogue_plan(config: RunConfig) -> list[tuple[str, str, int]]:
     return [(p.dialogue_id, p.scenario, p.seed) for p in dialogue_plan(config)]
 
 
+def corpus_content(corpus: Path) -> dict[str, Any]:
+    """Content measures pooled over every dialogue of the corpus (also those of earlier runs)."""
+    path = corpus / MANIFESTS["text"]
+    if not path.is_file():
+        return pool_content([])
+    return pool_content([d.meta["content"] for d in read_manifest(path, Dialogue) if "content" in d.meta])
+
+
 def run_text(corpus: Path, config: RunConfig) -> StageReport:
     """Write ``config.dialogues`` agent-pair dialogues to dialogues.jsonl."""
     report, start = StageReport("text"), time.perf_counter()
@@ -132,9 +140,7 @@ def run_text(corpus: Path, config: RunConfig) -> StageReport:
             llm.close()
     report.seconds = time.perf_counter() - start
     report.extra.update(rejected_turns=dict(rejections), rejected_dialogues=dict(rejected_dialogues))
-    # content measures pooled over every dialogue of the corpus (also those of earlier runs)
-    content = [d.meta["content"] for d in read_manifest(corpus / MANIFESTS["text"], Dialogue) if "content" in d.meta]
-    report.extra["content"] = pool_content(content)
+    report.extra["content"] = corpus_content(corpus)
     update_meta(corpus, config, "text", report.as_meta(), backends)
     return report
 

@@ -32,7 +32,7 @@ from duplexsynth.executors import default_workers, run_jobs, threads_per_worker
 from duplexsynth.failures import log_failure, reset_failures
 from duplexsynth.gate_actions import record_drop
 from duplexsynth.meta import update_meta
-from duplexsynth.pipeline import StageReport
+from duplexsynth.pipeline import StageReport, corpus_content
 from duplexsynth.plan import Shard, dialogue_plan
 from duplexsynth.preflight import release_engines, take_tts_pool
 from duplexsynth.progress import RunProgress
@@ -212,7 +212,8 @@ def run_streaming(corpus: Path, config: RunConfig, workers: int | None = None, t
         writers.apply_changes()
     progress.close()
     reports["text"].extra.update(rejected_turns=dict(counters["rejected_turns"]),
-                                 rejected_dialogues=dict(counters["rejected_dialogues"]))
+                                 rejected_dialogues=dict(counters["rejected_dialogues"]),
+                                 content=corpus_content(corpus))
     reports["speech"].extra["audio_seconds"] = round(audio["speech"], 2)
     reports["duplex"].extra["audio_seconds"] = round(audio["duplex"], 2)
     reports["duplex"].extra.update(summarize_conditions(config, drawn))

@@ -68,6 +68,8 @@ def test_streaming_writes_every_stage_and_a_run_summary(one_process: Path) -> No
     assert words > 20 and errors / words <= 0.25, [(e["dialogue_id"], e["wer"]) for e in evals]
     meta = json.loads((one_process / "meta.json").read_text())
     assert set(meta["stages"]) == {"text", "speech", "duplex", "eval"} and meta["stages"]["eval"]["done"] == 2
+    content = meta["stages"]["text"]["content"]  # pooled as the staged text command pools it
+    assert content["dialogues"] == 2 and 0.0 <= content["fact_recall"] <= 1.0 and content["mean_turns"] > 1
 
 
 def _config_of(corpus: Path):
