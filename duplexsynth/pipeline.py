@@ -20,6 +20,7 @@ from corpus_core import (
     MANIFESTS,
     ManifestWriter,
     iter_groups,
+    iter_jsonl,
     read_manifest,
     rewrite_manifest,
 )
@@ -213,6 +214,9 @@ def run_duplex(corpus: Path, config: RunConfig) -> StageReport:
         # streamed: one dialogue's utterances in memory at a time
         groups = iter_groups(read_manifest(speech, Utterance), lambda u: u.dialogue_id, str(speech))
 
+        # a cheap first pass (ids only) gives the progress bar its total and ETA
+        pending = len({str(d.get("dialogue_id")) for _, d in iter_jsonl(speech)} - writer.ids)
+
         def todo() -> Iterator[tuple[str, list[Utterance]]]:
             for did, utts in groups:
                 if writer.contains(did):
@@ -227,7 +231,7 @@ def run_duplex(corpus: Path, config: RunConfig) -> StageReport:
             audio_seconds += timeline.duration
             drawn.extend((timeline.meta.get("acoustics") or {}).get("channels", []))
 
-        _guarded(tqdm(todo(), desc="duplex", unit="dlg", disable=None), one, report, corpus, lambda g: g[0])
+        _guarded(tqdm(todo(), desc="duplex", unit="dlg", total=pending, disable=None), one, report, corpus, lambda g: g[0])
     report.seconds = time.perf_counter() - start
     report.extra["audio_seconds"] = round(audio_seconds, 2)
     report.extra.update(summarize_conditions(config, drawn))
