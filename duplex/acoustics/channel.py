@@ -4,19 +4,30 @@ The telephone path works at the channel rate: resample down (soxr), band-pass
 300-3400 Hz (one Butterworth SOS filter), encode and decode with a real codec
 (libsndfile's mu-law, A-law or GSM 06.10 through soundfile, in memory), resample back
 up. Nothing above the channel's Nyquist frequency survives.
+
+With a room, the dry channel is resampled down first and convolved once at the channel
+rate with the room's RIR and the band-pass folded together (:func:`telephone_room`):
+room, resampler and filter are linear, so this is the same channel at a third of the
+convolution's cost and without the filter pass.
 """
 
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from functools import lru_cache
+from math import gcd
 
 import numpy as np
 
 from duplex.acoustics.base import db_to_gain, scipy_signal
 from duplex.acoustics.config import CODECS
+from duplex.acoustics.room import RoomImpulse
 
-__all__ = ["band_filter", "band_gain", "apply_band", "apply_codec", "apply_clipping", "apply_drift"]
+__all__ = [
+    "band_filter", "band_gain", "apply_band", "apply_codec", "apply_clipping", "apply_drift", "band_impulse",
+    "telephone_room",
+]
 
 #: order of the telephone band-pass (Butterworth prototype; the digital filter has twice it)
 BAND_ORDER = 6
@@ -58,6 +69,49 @@ def band_gain(freqs: np.ndarray, band: tuple[float, float], sampling_rate: int, 
 def apply_band(samples: np.ndarray, band: tuple[float, float], sampling_rate: int) -> np.ndarray:
     """Band-pass filter (causal, one pass: a phone line has phase distortion too)."""
     return scipy_signal().sosfilt(band_filter(tuple(band), sampling_rate), samples).astype(np.float32)  # type: ignore[arg-type]
+
+
+@lru_cache(maxsize=8)
+def band_impulse(band: tuple[float, float], sampling_rate: int, floor_db: float = -90.0) -> np.ndarray:
+    """Impulse response of :func:`band_filter`, cut where its remaining energy falls below ``floor_db``."""
+    impulse = np.zeros(sampling_rate, dtype=np.float64)  # 1 s: the band-pass rings for a few tens of ms
+    impulse[0] = 1.0
+    response = scipy_signal().sosfilt(band_filter(band, sampling_rate), impulse)
+    energy = np.cumsum(response[::-1] ** 2)[::-1]
+    keep = np.flatnonzero(energy > energy[0] * 10.0 ** (floor_db / 10.0))
+    return response[: int(keep[-1]) + 1]
+
+
+_TELEPHONE_ROOMS: dict[tuple[int, int, int, tuple[float, float]], tuple[np.ndarray, RoomImpulse]] = {}
+
+
+def telephone_room(room: RoomImpulse, sampling_rate: int, rate: int, band: tuple[float, float]) -> RoomImpulse:
+    """``room`` at the telephone ``rate`` with the band-pass folded into its RIR (cached per room).
+
+    Convolving the channel, resampled down, with it gives what resampling the
+    room-convolved channel down and band-passing it gives (all three are linear).
+    """
+    key = (id(room.rir), sampling_rate, rate, tuple(band))
+    hit = _TELEPHONE_ROOMS.get(key)
+    if hit is not None and hit[0] is room.rir:  # the same array, not a new one at a reused id
+        return hit[1]
+    from speech.audio import resample
+
+    # a resampler keeps sample values, so an RIR at a third of the rate sums a third as many taps:
+    # scale by the rate ratio to keep the room's gain
+    # zeros in front so the direct path's lead falls on a whole sample at the low rate too (a
+    # rounded lead would shift the channel by a fraction of a sample: a phase error at 3 kHz)
+    step = sampling_rate // gcd(sampling_rate, rate)
+    pad = (-room.lead) % step
+    rir = np.concatenate([np.zeros(pad, dtype=np.float32), room.rir]) if pad else room.rir
+    narrow = resample(rir, sampling_rate, rate).astype(np.float64) * (sampling_rate / rate)
+    folded = scipy_signal().fftconvolve(narrow, band_impulse(tuple(band), rate))  # type: ignore[arg-type]
+    lead = (room.lead + pad) * rate // sampling_rate
+    out = replace(room, rir=folded.astype(np.float32), lead=lead)
+    if len(_TELEPHONE_ROOMS) > 64:
+        _TELEPHONE_ROOMS.clear()
+    _TELEPHONE_ROOMS[key] = (room.rir, out)
+    return out
 
 
 def apply_codec(samples: np.ndarray, codec: str, sampling_rate: int) -> np.ndarray:

@@ -1,21 +1,37 @@
 """The noise floor: stationary coloured Gaussian noise, optionally mixed with a recording.
 
-The floor is made in the frequency domain: a random complex spectrum shaped by
-``f ** (-colour / 2)`` and one inverse real FFT, so any spectral slope costs one FFT.
+Coloured noise is made in the frequency domain: a random complex spectrum shaped by
+``f ** (-colour / 2)`` and one inverse real FFT (:func:`coloured_noise`).
+
+The renderer does not pay that FFT per channel (13 ms for a 66 s channel at 24 kHz, more
+than the rest of a channel's floor): it reads a **noise bank** (:func:`noise_bank`), two
+loops of coloured noise of coprime lengths (about 37 s and 43 s) made once per process
+from a fixed seed for each (colour, rate, band), and each channel sums both loops from
+drawn offsets with drawn signs (:func:`floor_from_bank`, 0.6 ms). The sum repeats only
+after ``len1 * len2`` samples (over 400 hours); one loop's half of the power recurs 37 s
+later, so the floor's correlation with itself is 0.5 at most at any lag, and two
+channels (independent offsets) are uncorrelated at lag 0. Colours are taken on a grid
+of :data:`COLOUR_STEP` (the nearest grid colour inside the drawn range, recorded as the
+channel's ``noise_colour``), so a run needs a handful of banks (a few MB each).
 Recordings (MUSAN-style folders) are looped from a random offset to the needed length.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
+from math import gcd
 from pathlib import Path
 
 import numpy as np
 
 from corpus_core.errors import ConfigError
+from corpus_core.seeding import make_np_rng
 from duplex.acoustics.base import draw_uniform, scipy_fft
 
-__all__ = ["coloured_noise", "list_audio_files", "noise_from_file", "AUDIO_SUFFIXES"]
+__all__ = [
+    "coloured_noise", "list_audio_files", "noise_from_file", "AUDIO_SUFFIXES", "noise_bank", "floor_from_bank",
+    "grid_colour", "COLOUR_STEP", "BANK_SECONDS",
+]
 
 #: frequency in Hz below which the floor's spectrum is flat
 CORNER_HZ = 60.0
@@ -32,8 +48,22 @@ def coloured_noise(num_samples: int, colour: float, rng: np.random.Generator, sa
     :param band: shape the spectrum by the telephone band-pass's magnitude response too
         (:func:`duplex.acoustics.channel.band_gain`), as if the noise had passed the filter.
     """
+    n = scipy_fft().next_fast_len(max(2, num_samples), real=True)
+    return _unit_power(_shaped_noise(n, colour, rng, sampling_rate, corner_hz, band)[:num_samples])
+
+
+def _unit_power(noise: np.ndarray) -> np.ndarray:
+    """``noise`` scaled (in place) to a mean power of 1."""
+    power = float(np.dot(noise, noise)) / max(1, len(noise))
+    if power > 0:
+        noise *= np.float32(1.0 / np.sqrt(power))
+    return noise
+
+
+def _shaped_noise(n: int, colour: float, rng: np.random.Generator, sampling_rate: int, corner_hz: float,
+                  band: tuple[float, float] | None) -> np.ndarray:
+    """``n`` samples of circular coloured noise (one inverse FFT of exactly ``n``), not normalized."""
     fft = scipy_fft()
-    n = fft.next_fast_len(max(2, num_samples), real=True)
     bins = n // 2 + 1
     # uniform real and imaginary parts (interleaved: viewed as complex64 without a copy) are
     # 4x cheaper to draw than Gaussian ones; every output sample sums all bins, so it is
@@ -55,12 +85,81 @@ def coloured_noise(num_samples: int, colour: float, rng: np.random.Generator, sa
         shape *= band_gain(np.arange(bins, dtype=np.float32) * np.float32(sampling_rate / n), band, sampling_rate)
     shape[0] = 0.0
     spectrum *= shape
-    noise = fft.irfft(spectrum, n)[:num_samples]
-    noise = noise.astype(np.float32, copy=False)
-    power = float(np.dot(noise, noise)) / max(1, num_samples)
-    if power > 0:
-        noise *= np.float32(1.0 / np.sqrt(power))
-    return noise
+    return fft.irfft(spectrum, n).astype(np.float32, copy=False)
+
+
+#: colours of the noise bank are multiples of this
+COLOUR_STEP = 0.25
+#: lengths in seconds of the bank's two loops (made coprime in samples)
+BANK_SECONDS = (37, 43)
+
+
+def grid_colour(drawn: float, bounds: tuple[float, float]) -> float:
+    """The bank colour for a drawn colour: the nearest multiple of :data:`COLOUR_STEP` inside ``bounds``.
+
+    A range holding no multiple (narrower than a step) keeps its drawn colour.
+
+    >>> grid_colour(0.8, (0.8, 1.5)), grid_colour(1.13, (0.8, 1.5)), grid_colour(1.1, (1.1, 1.1))
+    (1.0, 1.25, 1.1)
+    """
+    lo, hi = bounds
+    steps = np.arange(np.ceil(lo / COLOUR_STEP - 1e-9), np.floor(hi / COLOUR_STEP + 1e-9) + 1) * COLOUR_STEP
+    if steps.size == 0:
+        return float(drawn)
+    return round(float(steps[int(np.argmin(np.abs(steps - drawn)))]), 4) + 0.0  # never -0.0
+
+
+def _loop_lengths(sampling_rate: int) -> tuple[int, int]:
+    first = BANK_SECONDS[0] * sampling_rate + 1
+    second = BANK_SECONDS[1] * sampling_rate + 1
+    while gcd(first, second) != 1:
+        second += 1
+    return first, second
+
+
+@lru_cache(maxsize=12)
+def noise_bank(colour: float, sampling_rate: int, band: tuple[float, float] | None = None,
+               corner_hz: float = CORNER_HZ) -> tuple[np.ndarray, np.ndarray]:
+    """Two loops of unit-power coloured noise with coprime lengths, made once from a fixed seed.
+
+    Each loop is circular (one inverse FFT of exactly its length), so reading across its
+    end has no seam. Kept in memory (``lru_cache``): about 7.7 MB per bank at 24 kHz.
+    """
+    loops = []
+    for i, n in enumerate(_loop_lengths(sampling_rate)):
+        rng = make_np_rng("noise-bank", colour, sampling_rate, band, corner_hz, i)
+        loop = _unit_power(_shaped_noise(n, colour, rng, sampling_rate, corner_hz, band))
+        loop.setflags(write=False)
+        loops.append(loop)
+    return loops[0], loops[1]
+
+
+def _read_loop(loop: np.ndarray, offset: int, gain: np.float32, out: np.ndarray, add: bool) -> None:
+    """``out (+)= gain * loop[offset:]`` wrapping around the loop's end as often as needed."""
+    pos, n = 0, len(out)
+    while pos < n:
+        take = min(n - pos, len(loop) - offset)
+        if add:
+            out[pos : pos + take] += gain * loop[offset : offset + take]
+        else:
+            np.multiply(loop[offset : offset + take], gain, out=out[pos : pos + take])
+        pos, offset = pos + take, 0
+
+
+def floor_from_bank(num_samples: int, colour: float, rng: np.random.Generator, sampling_rate: int = 24000,
+                    band: tuple[float, float] | None = None) -> np.ndarray:
+    """Float32 coloured noise of unit power: the bank's two loops from drawn offsets and signs, summed.
+
+    Draws two offsets and two signs from ``rng`` (nothing else), so the same seed gives
+    the same floor and two channels get independent ones.
+    """
+    first, second = noise_bank(float(colour), sampling_rate, None if band is None else tuple(band))  # type: ignore[arg-type]
+    offsets = rng.integers(0, (len(first), len(second)))
+    signs = np.where(rng.random(2) < 0.5, np.float32(-1.0), np.float32(1.0)).astype(np.float32)
+    noise = np.empty(num_samples, dtype=np.float32)
+    _read_loop(first, int(offsets[0]), signs[0], noise, add=False)
+    _read_loop(second, int(offsets[1]), signs[1], noise, add=True)
+    return _unit_power(noise)
 
 
 @lru_cache(maxsize=16)

@@ -1,7 +1,10 @@
 """Draw each speaker's acoustic condition and render the degraded stereo from the clean one.
 
 Per channel: level gain -> room (FFT convolution) -> crosstalk -> [telephone: 8 kHz, band]
--> noise floor at the drawn SNR -> level drift and clipping -> [telephone: codec, back up]. The SNR is set
+-> noise floor at the drawn SNR -> level drift and clipping -> [telephone: codec, back up].
+A telephone channel with a room and no crosstalk goes down to 8 kHz first and takes the
+room and the band in one convolution there (:func:`duplex.acoustics.channel.telephone_room`);
+the noise floor comes from the per-process noise bank (:func:`duplex.acoustics.noise.floor_from_bank`). The SNR is set
 against the speech power inside the channel's own segments, measured where the noise
 is added (in the telephone band for a telephone channel), so eval can measure it back.
 """
@@ -27,10 +30,11 @@ from duplex.acoustics.channel import (
     apply_clipping,
     apply_codec,
     apply_drift,
+    telephone_room,
 )
 from duplex.acoustics.config import AcousticsConfig, ConditionConfig
 from duplex.acoustics.crosstalk import add_crosstalk
-from duplex.acoustics.noise import coloured_noise, list_audio_files, noise_from_file
+from duplex.acoustics.noise import floor_from_bank, grid_colour, list_audio_files, noise_from_file
 from duplex.acoustics.room import RoomImpulse, apply_rir, load_rir_file, rir_bank
 from speech.audio import resample
 
@@ -58,7 +62,8 @@ def draw_channel(channel: int, speaker: str, config: AcousticsConfig, sampling_r
     use_file = bool(files) and rng.random() < cond.noise.file_probability
     drawn = ChannelCondition(
         channel=channel, speaker=speaker, condition=cond.name, gain_db=draw_uniform(rng, cond.level.gain_db, 2),
-        snr_db=draw_uniform(rng, cond.noise.snr_db, 2), noise_colour=draw_uniform(rng, cond.noise.colour, 2),
+        snr_db=draw_uniform(rng, cond.noise.snr_db, 2),
+        noise_colour=grid_colour(draw_uniform(rng, cond.noise.colour, 2), cond.noise.colour),
         noise_file=str(files[int(rng.integers(len(files)))]) if use_file else None,
         noise_file_share=draw_uniform(rng, cond.noise.file_share, 2) if use_file else None,
         rt60=room.rt60 if room else None, rt60_measured=room.rt60_measured if room else None,
@@ -75,8 +80,8 @@ def draw_channel(channel: int, speaker: str, config: AcousticsConfig, sampling_r
 def _noise(drawn: ChannelCondition, num_samples: int, sampling_rate: int, rng: np.random.Generator) -> np.ndarray:
     """The channel's noise at unit power (in the telephone band for a telephone channel)."""
     band = tuple(drawn.band) if drawn.telephone and drawn.band else None
-    # the floor is shaped by the band in the frequency domain: no filter pass over it
-    noise = coloured_noise(num_samples, drawn.noise_colour or 0.0, rng, sampling_rate, band=band)  # type: ignore[arg-type]
+    # the bank's floor is shaped by the band in the frequency domain: no filter pass over it
+    noise = floor_from_bank(num_samples, drawn.noise_colour or 0.0, rng, sampling_rate, band=band)  # type: ignore[arg-type]
     if drawn.noise_file:
         share = drawn.noise_file_share or 0.0
         recording = noise_from_file(Path(drawn.noise_file), num_samples, sampling_rate, rng)
@@ -118,10 +123,17 @@ def degrade_stereo(stereo: np.ndarray, segments: Iterable[tuple[int, float, floa
     crosstalk = rng.random() < config.crosstalk.probability
     xt_gain = draw_uniform(rng, config.crosstalk.gain_db, 2)
     xt_delay = draw_uniform(rng, config.crosstalk.delay_ms, 2)
-    wet = []
+    wet: list[np.ndarray] = []
+    narrow: list[np.ndarray | None] = [None, None]  # telephone channels already at their rate, in band
     for c, (drawn, _cond, room) in enumerate(draws):
         gain = db_to_gain(drawn.gain_db)  # inside the RIR when there is a room: a short multiply
-        wet.append(apply_rir(stereo[:, c], room, gain) if room is not None else stereo[:, c] * np.float32(gain))
+        if drawn.telephone and room is not None and not crosstalk:
+            rate = drawn.telephone_rate or 8000
+            folded = telephone_room(room, sampling_rate, rate, tuple(drawn.band))  # type: ignore[arg-type]
+            narrow[c] = apply_rir(resample(stereo[:, c], sampling_rate, rate), folded, gain)
+            wet.append(stereo[:, c])  # not used
+        else:
+            wet.append(apply_rir(stereo[:, c], room, gain) if room is not None else stereo[:, c] * np.float32(gain))
     if crosstalk:
         wet = add_crosstalk(wet, xt_gain, xt_delay / 1000.0, sampling_rate)
         draws = [(replace(d, crosstalk_gain_db=xt_gain, crosstalk_delay_ms=xt_delay), c, r) for d, c, r in draws]
@@ -133,8 +145,10 @@ def degrade_stereo(stereo: np.ndarray, segments: Iterable[tuple[int, float, floa
         rate = (drawn.telephone_rate or 8000) if drawn.telephone else sampling_rate
         phase = float(rng.uniform(0, 2 * np.pi))
         if drawn.telephone:
-            narrow = apply_band(resample(wet[c], sampling_rate, rate), drawn.band, rate)  # type: ignore[arg-type]
-            noisy, power = _add_noise(narrow, drawn, spans[c], rate, rng)
+            band = narrow[c]
+            if band is None:
+                band = apply_band(resample(wet[c], sampling_rate, rate), drawn.band, rate)  # type: ignore[arg-type]
+            noisy, power = _add_noise(band, drawn, spans[c], rate, rng)
         else:
             noisy, power = _add_noise(wet[c], drawn, spans[c], rate, rng)
         noisy = apply_drift(noisy, drawn.drift_db or 0.0, drawn.drift_hz or 0.0, phase, rate)
