@@ -24,9 +24,10 @@ __all__ = ["write_degraded", "degraded_name", "summarize_conditions", "DEGRADED_
 DEGRADED_FLAC_LEVEL = 3 / 8
 
 
-def degraded_name(stereo_path: Path) -> Path:
-    """``audio/duplex/<id>.flac`` -> ``audio/duplex/<id>.degraded.flac``."""
-    return stereo_path.with_name(f"{stereo_path.stem}.degraded{stereo_path.suffix}")
+def degraded_name(stereo_path: Path, file_format: str = "") -> Path:
+    """``audio/duplex/<id>.flac`` -> ``audio/duplex/<id>.degraded.flac`` (``.degraded.wav`` for "wav")."""
+    suffix = f".{file_format}" if file_format else stereo_path.suffix
+    return stereo_path.with_name(f"{stereo_path.stem}.degraded{suffix}")
 
 
 def write_degraded(corpus: Path, config: RunConfig, timeline: Timeline, stereo: np.ndarray, stereo_path: Path) -> Timeline:
@@ -44,8 +45,9 @@ def write_degraded(corpus: Path, config: RunConfig, timeline: Timeline, stereo: 
     speakers = tuple(next((s.speaker for s in timeline.segments if s.channel == c), "AB"[c]) for c in (0, 1))
     degraded, conditions = degrade_stereo(stereo, [(s.channel, s.start, s.end) for s in timeline.segments], acoustics,
                                           timeline.sampling_rate, rng, speakers)  # type: ignore[arg-type]
-    path = degraded_name(stereo_path)
-    write_audio(corpus / path, degraded, timeline.sampling_rate, compression_level=DEGRADED_FLAC_LEVEL)
+    path = degraded_name(stereo_path, acoustics.format)
+    write_audio(corpus / path, degraded, timeline.sampling_rate,
+                compression_level=DEGRADED_FLAC_LEVEL if path.suffix == ".flac" else None)
     meta = {**timeline.meta, "acoustics": {"preset": acoustics.preset, "channels": [c.to_dict() for c in conditions]}}
     return replace(timeline, degraded_path=str(path), meta=meta)
 

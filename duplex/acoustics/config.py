@@ -7,7 +7,8 @@ differ. Ranges are ``(low, high)`` pairs drawn uniformly.
 Presets (``duplex.acoustics``): ``clean`` (no degraded copy: today's output), ``office``,
 ``home``, ``telephone`` and ``mixed`` (each speaker draws office, home or telephone).
 Fields in ``duplex.acoustics_options`` are set over the preset's, section by section, in
-every condition, e.g. ``{"noise": {"snr_db": [5, 15]}, "crosstalk": {"probability": 1}}``.
+every condition, e.g. ``{"noise": {"snr_db": [5, 15]}, "crosstalk": {"probability": 1}}``;
+``{"format": "wav"}`` writes the degraded stereo as 16-bit WAV whatever the clean one is in.
 """
 
 from __future__ import annotations
@@ -22,12 +23,16 @@ from corpus_core.errors import ConfigError
 __all__ = [
     "NoiseConfig", "RoomConfig", "ChannelConfig", "LevelConfig", "CrosstalkConfig", "ConditionConfig",
     "AcousticsConfig", "ACOUSTIC_PRESETS", "available_acoustic_presets", "resolve_acoustics", "CODECS",
+    "DEGRADED_FORMATS",
 ]
 
 #: codecs the telephone channel can pass audio through (libsndfile subtypes at 8 kHz)
 CODECS: dict[str, str] = {"none": "", "ulaw": "ULAW", "alaw": "ALAW", "gsm": "GSM610"}
 
 Range = tuple[float, float]
+
+#: file formats the degraded stereo can be written in
+DEGRADED_FORMATS = ("flac", "wav")
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,8 @@ class ChannelConfig:
     telephone_rate: int = 8000
     #: codecs drawn from (see CODECS): "none", "ulaw", "alaw", "gsm"
     codecs: tuple[str, ...] = ("ulaw",)
+    #: relative chance of each of ``codecs`` (same order); empty = all equally likely
+    codec_weights: tuple[float, ...] = ()
     #: clipping threshold in dB below the channel's peak (0 = no clipping)
     clip_db: Range = (0.0, 0.0)
     #: peak amplitude in dB of a slow sinusoidal level drift (0 = none)
@@ -124,6 +131,10 @@ class ConditionConfig:
         if bad or not self.channel.codecs:
             raise ConfigError(f"duplex.acoustics condition {self.name!r}: unknown codec(s) {bad}; "
                               f"choose from {sorted(CODECS)}")
+        weights = self.channel.codec_weights
+        if weights and (len(weights) != len(self.channel.codecs) or min(weights) < 0 or sum(weights) <= 0):
+            raise ConfigError(f"duplex.acoustics condition {self.name!r}: channel.codec_weights {list(weights)} needs "
+                              f"one weight >= 0 per codec {list(self.channel.codecs)}, not all 0")
         for name, (lo, hi) in (("noise.snr_db", self.noise.snr_db), ("room.rt60", self.room.rt60),
                                ("level.gain_db", self.level.gain_db), ("noise.colour", self.noise.colour)):
             if lo > hi:
@@ -141,6 +152,13 @@ class AcousticsConfig:
     #: conditions each speaker draws from; empty = clean
     conditions: tuple[ConditionConfig, ...] = ()
     crosstalk: CrosstalkConfig = field(default_factory=CrosstalkConfig)
+    #: file format of the degraded stereo: "" = the clean stereo's (``duplex.audio_format``),
+    #: "flac" (16-bit, smaller) or "wav" (16-bit PCM: no encoder, the cheapest write)
+    format: str = ""
+
+    def __post_init__(self) -> None:
+        if self.format and self.format not in DEGRADED_FORMATS:
+            raise ConfigError(f"duplex.acoustics_options.format {self.format!r}: choose one of {list(DEGRADED_FORMATS)}")
 
     @property
     def enabled(self) -> bool:
@@ -158,6 +176,12 @@ _TELEPHONE = ConditionConfig(
     room=RoomConfig(rt60=(0.15, 0.35), size_min=(3.0, 3.0, 2.4), size_max=(5.0, 4.5, 2.8), distance=(0.05, 0.3)),
     channel=ChannelConfig(telephone=True, codecs=("ulaw", "alaw", "gsm"), clip_db=(0.0, 1.5), drift_db=(0.0, 1.5)),
 )
+#: in ``mixed``, GSM 06.10 is drawn half as often as mu-law or A-law: libsndfile's GSM round
+#: trip costs 108 ms of CPU per 66 s channel against 4 ms for mu-law (Opus 500 ms, Vorbis 95
+#: ms, MP3 130 ms through the same library), more than all the rest of a channel's
+#: acoustics; it stays in the draw (20% of telephone channels) and in the ``telephone`` preset at 1/3
+_TELEPHONE_MIXED = dataclasses.replace(_TELEPHONE, channel=dataclasses.replace(_TELEPHONE.channel,
+                                                                               codec_weights=(0.4, 0.4, 0.2)))
 
 #: shipped presets
 ACOUSTIC_PRESETS: dict[str, AcousticsConfig] = {
@@ -165,7 +189,7 @@ ACOUSTIC_PRESETS: dict[str, AcousticsConfig] = {
     "office": AcousticsConfig("office", (_OFFICE,)),
     "home": AcousticsConfig("home", (_HOME,)),
     "telephone": AcousticsConfig("telephone", (_TELEPHONE,)),
-    "mixed": AcousticsConfig("mixed", (_OFFICE, _HOME, _TELEPHONE), CrosstalkConfig(probability=0.2)),
+    "mixed": AcousticsConfig("mixed", (_OFFICE, _HOME, _TELEPHONE_MIXED), CrosstalkConfig(probability=0.2)),
 }
 
 
@@ -185,7 +209,8 @@ def resolve_acoustics(preset: str, overrides: dict[str, Any]) -> AcousticsConfig
     """The preset called ``preset`` with ``overrides`` set on top of every condition.
 
     ``overrides`` keys are condition sections (``noise``, ``room``, ``channel``, ``level``),
-    ``crosstalk``, or ``conditions`` (a whole list of conditions replacing the preset's).
+    ``crosstalk``, ``format`` (of the degraded file), or ``conditions`` (a whole list of
+    conditions replacing the preset's).
     A non-clean override on the ``clean`` preset starts from one default condition.
 
     :raises ConfigError: for an unknown preset, key, or a value of the wrong type.
@@ -195,6 +220,7 @@ def resolve_acoustics(preset: str, overrides: dict[str, Any]) -> AcousticsConfig
     base = ACOUSTIC_PRESETS[preset]
     overrides = dict(overrides or {})
     crosstalk = overrides.pop("crosstalk", {})
+    file_format = overrides.pop("format", base.format)
     if "conditions" in overrides:
         conditions = [c if isinstance(c, dict) else dataclasses.asdict(c) for c in overrides.pop("conditions")]
     else:
@@ -207,6 +233,6 @@ def resolve_acoustics(preset: str, overrides: dict[str, Any]) -> AcousticsConfig
         conds = tuple(config_from_mapping(ConditionConfig, c, f"duplex.acoustics.conditions[{i}]")
                       for i, c in enumerate(data["conditions"]))
         crosstalk = config_from_mapping(CrosstalkConfig, data["crosstalk"], "duplex.acoustics.crosstalk")
-        return AcousticsConfig(preset, conds, crosstalk)
+        return AcousticsConfig(preset, conds, crosstalk, str(file_format).lower())
     except TypeError as e:
         raise ConfigError(f"duplex.acoustics: {e}") from None

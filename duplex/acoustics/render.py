@@ -51,6 +51,13 @@ def _draw_room(cond: ConditionConfig, sampling_rate: int, rng: np.random.Generat
     return bank[int(rng.integers(len(bank)))]
 
 
+def _draw_codec(codecs: tuple[str, ...], weights: tuple[float, ...], rng: np.random.Generator) -> str:
+    if not weights:
+        return str(rng.choice(list(codecs)))
+    p = np.asarray(weights, dtype=float)
+    return str(codecs[int(rng.choice(len(codecs), p=p / p.sum()))])
+
+
 def draw_channel(channel: int, speaker: str, config: AcousticsConfig, sampling_rate: int,
                  rng: np.random.Generator) -> tuple[ChannelCondition, ConditionConfig, RoomImpulse | None]:
     """Draw one speaker's condition and every parameter of it (no audio is touched)."""
@@ -70,7 +77,7 @@ def draw_channel(channel: int, speaker: str, config: AcousticsConfig, sampling_r
         rir=room.source if room else None, room_size=room.room_size if room else None,
         distance=room.distance if room else None, telephone=ch.telephone,
         band=tuple(ch.band) if ch.telephone else None, telephone_rate=ch.telephone_rate if ch.telephone else None,
-        codec=str(rng.choice(list(ch.codecs))) if ch.telephone else None,
+        codec=_draw_codec(ch.codecs, ch.codec_weights, rng) if ch.telephone else None,
         clip_db=draw_uniform(rng, ch.clip_db, 2), drift_db=draw_uniform(rng, ch.drift_db, 2),
         drift_hz=draw_uniform(rng, ch.drift_hz, 3),
     )
