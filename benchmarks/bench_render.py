@@ -192,6 +192,8 @@ def bench_acoustics(corpus: Path, preset: str, repeat: int) -> None:
         shutil.copytree(corpus / "audio", out / "audio", ignore=shutil.ignore_patterns("duplex"))
         groups = group_utterances(read_manifest(corpus / "utterances.jsonl", Utterance))
         configs = {name: load_config(None, {"duplex": {"acoustics": name}}) for name in ("clean", preset)}
+        as_wav = f"{preset}, wav"  # the degraded copy as 16-bit WAV (acoustics_options.format)
+        configs[as_wav] = load_config(None, {"duplex": {"acoustics": preset, "acoustics_options": {"format": "wav"}}})
         t = time.perf_counter()
         for cond in configs[preset].duplex.acoustics_config().conditions:
             if cond.room.enabled and not cond.room.folders:
@@ -200,7 +202,7 @@ def bench_acoustics(corpus: Path, preset: str, repeat: int) -> None:
         for d, us in groups.items():  # warm the file cache and imports
             render_dialogue(out, configs[preset], d, us)
         stage = Costs()
-        for name in ("clean", preset) * repeat:
+        for name in ("clean", preset, as_wav) * repeat:
             c0, w0 = _clock()
             timelines = [render_dialogue(out, configs[name], d, us) for d, us in groups.items()]
             c1, w1 = _clock()
@@ -232,8 +234,10 @@ def bench_acoustics(corpus: Path, preset: str, repeat: int) -> None:
                 marks.append(_clock())
                 write_audio(out / "bench.degraded5.flac", degraded, SR)
                 marks.append(_clock())
+                write_audio(out / "bench.degraded.wav", degraded, SR)
+                marks.append(_clock())
                 names = ("read, place, render", "write stereo FLAC", "write mono FLAC", "transcript",
-                         "acoustic DSP", "write degraded FLAC", "  (at FLAC level 5)")
+                         "acoustic DSP", "write degraded FLAC", "  (at FLAC level 5)", "  (as 16-bit WAV)")
                 for i, step in enumerate(names):
                     cw = totals.setdefault(step, [0.0, 0.0])
                     cw[0] += marks[i + 1][0] - marks[i][0]
@@ -242,15 +246,16 @@ def bench_acoustics(corpus: Path, preset: str, repeat: int) -> None:
                 steps.keep(step, cpu, wall)
     load = open("/proc/loadavg").read().split()[0] if Path("/proc/loadavg").exists() else "?"
     print(f"duplex stage on {len(groups)} dialogues, {audio:.1f} s of stereo audio, best of {repeat}, load {load}:")
-    for name in ("clean", preset):
+    for name in ("clean", preset, as_wav):
         print(f"  {name:15s} {stage.cpu[name]:.3f} s CPU ({audio / stage.cpu[name]:.0f} x real time), "
               f"{stage.wall[name]:.3f} s wall")
     clean_steps = sum(steps.cpu[s] for s in ("read, place, render", "write stereo FLAC", "write mono FLAC", "transcript"))
     print("  steps (CPU s, share of the clean steps):")
     for step, cpu in steps.cpu.items():
         print(f"    {step:22s} {cpu:.3f} s  {100 * cpu / clean_steps:5.1f}%   (wall {steps.wall[step]:.3f} s)")
-    print(f"ratio {preset}/clean duplex-stage cost: {stage.cpu[preset] / stage.cpu['clean']:.2f}x CPU "
-          f"({stage.wall[preset] / stage.wall['clean']:.2f}x wall; aim <= 1.1x)")
+    for name in (preset, as_wav):
+        print(f"ratio {name}/clean duplex-stage cost: {stage.cpu[name] / stage.cpu['clean']:.2f}x CPU "
+              f"({stage.wall[name] / stage.wall['clean']:.2f}x wall; aim <= 1.1x)")
 
 
 if __name__ == "__main__":
