@@ -5,10 +5,10 @@ Coloured noise is made in the frequency domain: a random complex spectrum shaped
 
 The renderer does not pay that FFT per channel (13 ms for a 66 s channel at 24 kHz, more
 than the rest of a channel's floor): it reads a **noise bank** (:func:`noise_bank`), two
-loops of coloured noise of coprime lengths (about 37 s and 43 s) made once per process
+loops of coloured noise of coprime lengths (37-40 s and 43-47 s) made once per process
 from a fixed seed for each (colour, rate, band), and each channel sums both loops from
 drawn offsets with drawn signs (:func:`floor_from_bank`, 0.6 ms). The sum repeats only
-after ``len1 * len2`` samples (over 400 hours); one loop's half of the power recurs 37 s
+after ``len1 * len2`` samples (over 400 hours); one loop's half of the power recurs 37-40 s
 later, so the floor's correlation with itself is 0.5 at most at any lag, and two
 channels (independent offsets) are uncorrelated at lag 0. Colours are taken on a grid
 of :data:`COLOUR_STEP` (the nearest grid colour inside the drawn range, recorded as the
@@ -19,7 +19,6 @@ Recordings (MUSAN-style folders) are looped from a random offset to the needed l
 from __future__ import annotations
 
 from functools import lru_cache
-from math import gcd
 from pathlib import Path
 
 import numpy as np
@@ -109,11 +108,23 @@ def grid_colour(drawn: float, bounds: tuple[float, float]) -> float:
     return round(float(steps[int(np.argmin(np.abs(steps - drawn)))]), 4) + 0.0  # never -0.0
 
 
+def _smooth(n: int, primes: tuple[int, ...]) -> bool:
+    for p in primes:
+        while n % p == 0:
+            n //= p
+    return n == 1
+
+
 def _loop_lengths(sampling_rate: int) -> tuple[int, int]:
-    first = BANK_SECONDS[0] * sampling_rate + 1
-    second = BANK_SECONDS[1] * sampling_rate + 1
-    while gcd(first, second) != 1:
-        second += 1
+    """Loop lengths of at least :data:`BANK_SECONDS`: one made of 2s and 3s, one of 5s, 7s and 11s.
+
+    So they share no factor (coprime) and each is a fast FFT length (a bank takes tens of
+    ms to make, not the hundreds a prime length would).
+    """
+    first = next(n for n in range(BANK_SECONDS[0] * sampling_rate, 4 * BANK_SECONDS[0] * sampling_rate)
+                 if _smooth(n, (2, 3)))
+    second = next(n for n in range(BANK_SECONDS[1] * sampling_rate, 4 * BANK_SECONDS[1] * sampling_rate)
+                  if _smooth(n, (5, 7, 11)))
     return first, second
 
 
@@ -134,15 +145,18 @@ def noise_bank(colour: float, sampling_rate: int, band: tuple[float, float] | No
     return loops[0], loops[1]
 
 
-def _read_loop(loop: np.ndarray, offset: int, gain: np.float32, out: np.ndarray, add: bool) -> None:
-    """``out (+)= gain * loop[offset:]`` wrapping around the loop's end as often as needed."""
+def _read_loop(loop: np.ndarray, offset: int, sign: int, out: np.ndarray, add: bool) -> None:
+    """``out (+)= sign * loop[offset:]``, wrapping around the loop's end as often as needed (no temporaries)."""
     pos, n = 0, len(out)
     while pos < n:
         take = min(n - pos, len(loop) - offset)
+        piece, target = loop[offset : offset + take], out[pos : pos + take]
         if add:
-            out[pos : pos + take] += gain * loop[offset : offset + take]
+            (np.add if sign > 0 else np.subtract)(target, piece, out=target)
+        elif sign > 0:
+            target[:] = piece
         else:
-            np.multiply(loop[offset : offset + take], gain, out=out[pos : pos + take])
+            np.negative(piece, out=target)
         pos, offset = pos + take, 0
 
 
@@ -155,10 +169,10 @@ def floor_from_bank(num_samples: int, colour: float, rng: np.random.Generator, s
     """
     first, second = noise_bank(float(colour), sampling_rate, None if band is None else tuple(band))  # type: ignore[arg-type]
     offsets = rng.integers(0, (len(first), len(second)))
-    signs = np.where(rng.random(2) < 0.5, np.float32(-1.0), np.float32(1.0)).astype(np.float32)
+    signs = np.where(rng.random(2) < 0.5, -1, 1)
     noise = np.empty(num_samples, dtype=np.float32)
-    _read_loop(first, int(offsets[0]), signs[0], noise, add=False)
-    _read_loop(second, int(offsets[1]), signs[1], noise, add=True)
+    _read_loop(first, int(offsets[0]), int(signs[0]), noise, add=False)
+    _read_loop(second, int(offsets[1]), int(signs[1]), noise, add=True)
     return _unit_power(noise)
 
 
