@@ -176,16 +176,20 @@ def apply_rir(samples: np.ndarray, room: RoomImpulse, gain: float = 1.0) -> np.n
     n, taps = len(samples), len(rir)
     size = _fft_size(taps)
     block = size - taps + 1
-    count = -(-n // block)
-    padded = np.zeros(count * block, dtype=np.float32)
-    padded[:n] = samples
-    blocks = padded.reshape(count, block)
-    active = np.flatnonzero(np.any(blocks != 0, axis=1))
+    count, full = -(-n // block), n // block
+    samples = np.asarray(samples, dtype=np.float32)
+    main = samples[: full * block].reshape(full, block)  # a view: only the last, partial block is copied
+    active = np.flatnonzero(np.any(main, axis=1))  # truth of the floats: no n-long boolean array
+    rows = main[active]
+    if count > full and np.any(samples[full * block :]):
+        last = np.zeros((1, block), dtype=np.float32)
+        last[0, : n - full * block] = samples[full * block :]
+        rows, active = np.concatenate([rows, last]), np.append(active, full)
     out = np.zeros((count + 1, block), dtype=np.float32)
     if active.size:
-        spectra = fft.rfft(blocks[active], size, axis=1)
+        spectra = fft.rfft(rows, size, axis=1)
         spectra *= fft.rfft(rir, size)
         wet = fft.irfft(spectra, size, axis=1)
-        out[active] += wet[:, :block]
+        out[active] = wet[:, :block]  # each block's own part lands first: set, not add
         out[active + 1, : taps - 1] += wet[:, block:]
     return out.reshape(-1)[room.lead : room.lead + n]
