@@ -6,6 +6,7 @@ from duplex.acoustics.channel import (
     apply_clipping,
     apply_codec,
     apply_drift,
+    telephone_room,
 )
 from duplex.acoustics.config import (
     ACOUSTIC_PRESETS,
@@ -21,7 +22,12 @@ from duplex.acoustics.config import (
     resolve_acoustics,
 )
 from duplex.acoustics.crosstalk import add_crosstalk
-from duplex.acoustics.noise import coloured_noise
+from duplex.acoustics.noise import (
+    coloured_noise,
+    floor_from_bank,
+    grid_colour,
+    noise_bank,
+)
 from duplex.acoustics.render import degrade_stereo, draw_channel
 from duplex.acoustics.room import (
     RoomImpulse,
@@ -36,5 +42,5 @@ __all__ = [
     "CrosstalkConfig", "ACOUSTIC_PRESETS", "CODECS", "available_acoustic_presets", "resolve_acoustics",
     "ChannelCondition", "segment_spans", "span_power", "coloured_noise", "RoomImpulse", "simulate_room", "rir_bank",
     "apply_rir", "schroeder_rt60", "apply_band", "apply_codec", "apply_clipping", "apply_drift", "add_crosstalk",
-    "degrade_stereo", "draw_channel",
+    "degrade_stereo", "draw_channel", "floor_from_bank", "noise_bank", "grid_colour", "telephone_room",
 ]

@@ -34,7 +34,12 @@ from duplex.acoustics.channel import (
 )
 from duplex.acoustics.config import AcousticsConfig, ConditionConfig
 from duplex.acoustics.crosstalk import add_crosstalk
-from duplex.acoustics.noise import floor_from_bank, grid_colour, list_audio_files, noise_from_file
+from duplex.acoustics.noise import (
+    floor_from_bank,
+    grid_colour,
+    list_audio_files,
+    noise_from_file,
+)
 from duplex.acoustics.room import RoomImpulse, apply_rir, load_rir_file, rir_bank
 from speech.audio import resample
 

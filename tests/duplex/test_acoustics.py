@@ -19,16 +19,22 @@ from duplex.acoustics import (
     LevelConfig,
     NoiseConfig,
     RoomConfig,
+    apply_band,
     apply_codec,
+    apply_rir,
     coloured_noise,
     degrade_stereo,
+    draw_channel,
     resolve_acoustics,
     rir_bank,
     schroeder_rt60,
     simulate_room,
 )
+from duplex.acoustics.channel import telephone_room
+from duplex.acoustics.noise import floor_from_bank, grid_colour, noise_bank
 from duplex.build import DuplexConfig
 from eval.acoustics import bandwidth_hz, measure_channel
+from speech.audio import resample
 
 
 @pytest.fixture(autouse=True)
@@ -252,3 +258,69 @@ def test_rt60_measured_on_the_rendered_dialogue_audio():
         measured = rt60_from_audio(stereo[:, channel], degraded[:, channel], SR)
         assert measured is not None
         assert abs(measured - drawn[channel].rt60_measured) <= 0.25 * drawn[channel].rt60_measured, (channel, measured)
+
+
+def test_noise_bank_floor_has_the_colour_and_is_gaussian():
+    rng = make_np_rng("bank-slope")
+    for colour in (0.0, 1.0, 2.0):
+        noise = floor_from_bank(SR * 20, colour, rng, SR)
+        spectrum = np.abs(np.fft.rfft(noise.astype(np.float64))) ** 2
+        freqs = np.fft.rfftfreq(len(noise), 1 / SR)
+        band = lambda lo: spectrum[(freqs >= lo) & (freqs < 2 * lo)].mean()  # noqa: E731
+        assert abs(np.log10(band(250) / band(2000)) / np.log10(8) - colour) < 0.15, colour
+        x = noise.astype(np.float64)
+        assert abs(np.mean(x**2) - 1.0) < 1e-3
+        assert abs(np.mean(x**4) / np.mean(x**2) ** 2 - 3.0) < 0.1
+
+
+def test_noise_bank_floors_are_independent_repeatable_and_never_repeat_within_a_dialogue():
+    rate, seconds = 8000, 90  # longer than either loop (37-46 s at 8 kHz): the read wraps around
+    first, second = (floor_from_bank(rate * seconds, 1.0, make_np_rng("bank", i), rate) for i in (0, 1))
+    again = floor_from_bank(rate * seconds, 1.0, make_np_rng("bank", 0), rate)
+    assert np.array_equal(first, again) and not np.array_equal(first, second)
+    x, y = first.astype(np.float64), second.astype(np.float64)
+    assert abs(np.corrcoef(x, y)[0, 1]) < 0.02  # two channels' floors: independent
+    # the floor against itself at every lag up to 60 s: no lag repeats it (a repeat would be 1;
+    # one loop recurring alone gives 0.5 at its own length, never more)
+    n = len(x)
+    spectrum = np.fft.rfft(x, 2 * n)
+    auto = np.fft.irfft(spectrum * np.conj(spectrum))[: 60 * rate] / np.arange(n, n - 60 * rate, -1)
+    auto /= auto[0]
+    lags = np.arange(len(auto))
+    assert np.max(np.abs(auto[lags > 10])) < 0.6
+    loop_lengths = [len(loop) for loop in noise_bank(1.0, rate)]
+    assert np.gcd(*loop_lengths) == 1 and min(loop_lengths) >= 37 * rate
+    assert 0.4 < abs(auto[loop_lengths[0]]) < 0.6
+
+
+def test_colours_are_taken_on_the_bank_grid_inside_the_range():
+    assert grid_colour(0.8, (0.8, 1.5)) == 1.0 and grid_colour(1.13, (0.8, 1.5)) == 1.25
+    assert grid_colour(0.01, (0.0, 1.0)) == 0.0 and str(grid_colour(0.01, (0.0, 1.0))) == "0.0"
+    assert grid_colour(1.1, (1.1, 1.1)) == 1.1  # a range narrower than a step keeps its colour
+    config = one_condition(noise=NoiseConfig(snr_db=(20.0, 20.0), colour=(0.5, 1.5)))
+    stereo, segments = sample_stereo()
+    colours = {c.noise_colour for seed in range(8) for c in degrade_stereo(stereo, segments, config, SR,
+                                                                            make_np_rng("grid", seed))[1]}
+    assert colours <= {0.5, 0.75, 1.0, 1.25, 1.5} and len(colours) >= 3
+
+
+def test_telephone_room_at_8khz_is_the_24khz_room_then_the_band():
+    stereo, _ = sample_stereo()
+    band = (300.0, 3400.0)
+    for room in rir_bank(small_room(), SR):
+        slow = apply_band(resample(apply_rir(stereo[:, 0], room, 0.7), SR, 8000), band, 8000)
+        fast = apply_rir(resample(stereo[:, 0], SR, 8000), telephone_room(room, SR, 8000, band), 0.7)
+        assert len(fast) == len(slow)
+        residual = np.sqrt(np.mean((fast - slow) ** 2)) / np.sqrt(np.mean(slow**2))
+        assert residual < 0.02, residual  # same channel to 2% (the resampler's edge above 3.6 kHz)
+
+
+def test_codec_weights_set_how_often_each_codec_is_drawn():
+    channel = ChannelConfig(telephone=True, codecs=("ulaw", "gsm"), codec_weights=(0.8, 0.2))
+    config = one_condition(channel=channel)
+    drawn = [draw_channel(0, "A", config, SR, make_np_rng("codec", i))[0].codec for i in range(400)]
+    assert 0.12 < drawn.count("gsm") / len(drawn) < 0.28
+    mixed = resolve_acoustics("mixed", {})
+    assert [c.channel.codec_weights for c in mixed.conditions if c.channel.telephone] == [(0.4, 0.4, 0.2)]
+    with pytest.raises(ConfigError, match="codec_weights"):
+        one_condition(channel=ChannelConfig(telephone=True, codecs=("ulaw", "gsm"), codec_weights=(1.0,)))

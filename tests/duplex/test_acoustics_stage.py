@@ -169,3 +169,31 @@ def test_report_plays_clean_and_degraded_side_by_side(corpora, tmp_path):
     for c in _timeline(corpora["mixed"]).meta["acoustics"]["channels"]:
         assert f"{c['speaker']}: {c['condition']}, SNR {c['snr_db']:.1f} dB" in page
     assert "Acoustic conditions: drawn vs measured" in page
+
+
+def test_degraded_copy_as_wav_when_asked(corpora, tmp_path, monkeypatch):
+    """``acoustics_options.format: wav``: the same degraded audio (to one 16-bit step) in a .wav file."""
+    monkeypatch.setenv("DUPLEXSYNTH_CACHE", str(tmp_path / "cache"))
+    rir_bank.cache_clear()
+    try:
+        corpus = _corpus(tmp_path / "wav")
+        config = load_config(None, {"duplex": {"acoustics": "telephone",
+                                               "acoustics_options": {**SMALL_ROOMS, "format": "wav"}}})
+        assert not run_duplex(corpus, config).failed
+    finally:
+        rir_bank.cache_clear()
+    as_wav, as_flac = _timeline(corpus), _timeline(corpora["telephone"])
+    assert as_wav.audio_path.endswith(".flac") and as_wav.degraded_path == f"audio/duplex/{DIALOGUE}.degraded.wav"
+    assert as_wav.meta["acoustics"] == as_flac.meta["acoustics"]
+    wav, sr = read_audio(corpus / as_wav.degraded_path)
+    flac, _ = read_audio(corpora["telephone"] / as_flac.degraded_path)
+    assert sr == 24000 and wav.shape == flac.shape
+    assert np.max(np.abs(wav - flac)) <= 1.0 / 32768 + 1e-9  # WAV rounds down, FLAC to nearest
+
+
+def test_unknown_degraded_format_is_one_clear_error():
+    from corpus_core.errors import ConfigError
+    from duplex.acoustics import resolve_acoustics
+
+    with pytest.raises(ConfigError, match="format 'mp3'"):
+        resolve_acoustics("office", {"format": "mp3"})
