@@ -44,7 +44,7 @@ class ChannelCondition(Record):
     level_dbfs: float | None = None
     #: drawn signal-to-noise ratio in dB
     snr_db: float | None = None
-    #: spectral exponent of the noise floor (power ~ 1/f**colour)
+    #: spectral exponent of the noise floor (power ~ 1/f**colour), as used: on the noise bank's 0.25 grid
     noise_colour: float | None = None
     #: noise recording mixed into the floor (path as configured) and its share of the noise power
     noise_file: str | None = None

@@ -41,7 +41,8 @@ class NoiseConfig:
 
     #: signal-to-noise ratio in dB (speech power inside the speaker's segments vs noise power)
     snr_db: Range = (15.0, 30.0)
-    #: spectral slope exponent of the floor, power ~ 1/f**colour (0 white, 1 pink, 2 brown)
+    #: spectral slope exponent of the floor, power ~ 1/f**colour (0 white, 1 pink, 2 brown); the
+    #: draw is taken to the nearest multiple of 0.25 inside the range (one noise bank per colour)
     colour: Range = (0.5, 1.5)
     #: folders of noise recordings (MUSAN-style .wav/.flac, searched recursively); empty = floor only
     folders: tuple[str, ...] = ()
