@@ -51,11 +51,11 @@ def coloured_noise(num_samples: int, colour: float, rng: np.random.Generator, sa
     return _unit_power(_shaped_noise(n, colour, rng, sampling_rate, corner_hz, band)[:num_samples])
 
 
-def _unit_power(noise: np.ndarray) -> np.ndarray:
-    """``noise`` scaled (in place) to a mean power of 1."""
+def _unit_power(noise: np.ndarray, rms: float = 1.0) -> np.ndarray:
+    """``noise`` scaled (in place) to a mean power of 1 (or to RMS ``rms``)."""
     power = float(np.dot(noise, noise)) / max(1, len(noise))
     if power > 0:
-        noise *= np.float32(1.0 / np.sqrt(power))
+        noise *= np.float32(rms / np.sqrt(power))
     return noise
 
 
@@ -161,8 +161,8 @@ def _read_loop(loop: np.ndarray, offset: int, sign: int, out: np.ndarray, add: b
 
 
 def floor_from_bank(num_samples: int, colour: float, rng: np.random.Generator, sampling_rate: int = 24000,
-                    band: tuple[float, float] | None = None) -> np.ndarray:
-    """Float32 coloured noise of unit power: the bank's two loops from drawn offsets and signs, summed.
+                    band: tuple[float, float] | None = None, rms: float = 1.0) -> np.ndarray:
+    """Float32 coloured noise of RMS ``rms``: the bank's two loops from drawn offsets and signs, summed.
 
     Draws two offsets and two signs from ``rng`` (nothing else), so the same seed gives
     the same floor and two channels get independent ones.
@@ -173,7 +173,7 @@ def floor_from_bank(num_samples: int, colour: float, rng: np.random.Generator, s
     noise = np.empty(num_samples, dtype=np.float32)
     _read_loop(first, int(offsets[0]), int(signs[0]), noise, add=False)
     _read_loop(second, int(offsets[1]), int(signs[1]), noise, add=True)
-    return _unit_power(noise)
+    return _unit_power(noise, rms)
 
 
 @lru_cache(maxsize=16)

@@ -89,19 +89,23 @@ def draw_channel(channel: int, speaker: str, config: AcousticsConfig, sampling_r
     return drawn, cond, room
 
 
-def _noise(drawn: ChannelCondition, num_samples: int, sampling_rate: int, rng: np.random.Generator) -> np.ndarray:
-    """The channel's noise at unit power (in the telephone band for a telephone channel)."""
+def _noise(drawn: ChannelCondition, num_samples: int, sampling_rate: int, rng: np.random.Generator,
+           rms: float) -> np.ndarray:
+    """The channel's noise at RMS ``rms`` (in the telephone band for a telephone channel)."""
     band = tuple(drawn.band) if drawn.telephone and drawn.band else None
+    colour = drawn.noise_colour or 0.0
     # the bank's floor is shaped by the band in the frequency domain: no filter pass over it
-    noise = floor_from_bank(num_samples, drawn.noise_colour or 0.0, rng, sampling_rate, band=band)  # type: ignore[arg-type]
-    if drawn.noise_file:
-        share = drawn.noise_file_share or 0.0
-        recording = noise_from_file(Path(drawn.noise_file), num_samples, sampling_rate, rng)
-        if band is not None:  # a recording is filtered for real, then back to unit power
-            recording = apply_band(recording, band, sampling_rate)  # type: ignore[arg-type]
-            recording /= np.float32(np.sqrt(max(float(np.dot(recording, recording)) / max(1, num_samples), 1e-20)))
-        noise *= np.float32(np.sqrt(1.0 - share))
-        noise += recording * np.float32(np.sqrt(share))
+    if not drawn.noise_file:
+        return floor_from_bank(num_samples, colour, rng, sampling_rate, band=band, rms=rms)  # type: ignore[arg-type]
+    noise = floor_from_bank(num_samples, colour, rng, sampling_rate, band=band)  # type: ignore[arg-type]
+    share = drawn.noise_file_share or 0.0
+    recording = noise_from_file(Path(drawn.noise_file), num_samples, sampling_rate, rng)
+    if band is not None:  # a recording is filtered for real, then back to unit power
+        recording = apply_band(recording, band, sampling_rate)  # type: ignore[arg-type]
+        recording /= np.float32(np.sqrt(max(float(np.dot(recording, recording)) / max(1, num_samples), 1e-20)))
+    noise *= np.float32(np.sqrt(1.0 - share))
+    noise += recording * np.float32(np.sqrt(share))
+    noise *= np.float32(rms)
     return noise
 
 
@@ -110,9 +114,8 @@ def _add_noise(speech: np.ndarray, drawn: ChannelCondition, spans_seconds: list[
     """Speech plus noise at the drawn SNR; also returns the speech power in the spans."""
     spans = segment_spans(spans_seconds, sampling_rate, len(speech))
     speech_power = span_power(speech, spans)
-    noise = _noise(drawn, len(speech), sampling_rate, rng)  # in the speech's band, so the SNR holds in band
-    scale = np.sqrt(speech_power / 10.0 ** ((drawn.snr_db or 0.0) / 10.0))
-    noise *= np.float32(scale)
+    rms = float(np.sqrt(speech_power / 10.0 ** ((drawn.snr_db or 0.0) / 10.0)))
+    noise = _noise(drawn, len(speech), sampling_rate, rng, rms)  # in the speech's band, so the SNR holds in band
     noise += speech
     return noise, speech_power
 
