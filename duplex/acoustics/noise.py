@@ -3,16 +3,17 @@
 Coloured noise is made in the frequency domain: a random complex spectrum shaped by
 ``f ** (-colour / 2)`` and one inverse real FFT (:func:`coloured_noise`).
 
-The renderer does not pay that FFT per channel (13 ms for a 66 s channel at 24 kHz, more
-than the rest of a channel's floor): it reads a **noise bank** (:func:`noise_bank`), two
-loops of coloured noise of coprime lengths (37-40 s and 43-47 s) made once per process
-from a fixed seed for each (colour, rate, band), and each channel sums both loops from
-drawn offsets with drawn signs (:func:`floor_from_bank`, 0.6 ms). The sum repeats only
-after ``len1 * len2`` samples (over 400 hours); one loop's half of the power recurs 37-40 s
-later, so the floor's correlation with itself is 0.5 at most at any lag, and two
-channels (independent offsets) are uncorrelated at lag 0. Colours are taken on a grid
-of :data:`COLOUR_STEP` (the nearest grid colour inside the drawn range, recorded as the
-channel's ``noise_colour``), so a run needs a handful of banks (`mixed`: 10, 51 MiB, 0.38 s of CPU once per process).
+The renderer does not pay that FFT per channel (13 ms for a 66 s channel at 24 kHz): it
+reads a **noise bank** (:func:`noise_bank`), two loops of coloured noise of coprime
+lengths (37-40 s and 43-47 s) made once per process from a fixed seed for each (colour,
+rate, band), and each channel sums both loops from drawn offsets with drawn signs
+(:func:`floor_from_bank`, 0.4 ms). The sum repeats only after ``len1 * len2`` samples
+(thousands of hours); one loop's half of the power recurs 37-40 s later, so the floor's
+correlation with itself is 0.5 at most at any lag, and two channels (independent
+offsets) are uncorrelated at lag 0. Colours are taken on a grid of :data:`COLOUR_STEP`
+(the nearest grid colour inside the drawn range, recorded as the channel's
+``noise_colour``), so a run needs a handful of banks (``mixed``: 10, 51 MiB, 0.38 s of
+CPU once per process).
 Recordings (MUSAN-style folders) are looped from a random offset to the needed length.
 """
 
