@@ -21,6 +21,12 @@ from typing import Callable
 
 from corpus_core.errors import MissingDependency
 from text_dialogue.records import Dialogue, Turn
+from text_dialogue.spoken_spelling import (
+    TypoCorrector,
+    default_corrector,
+    protected_words,
+    spelling_info,
+)
 
 __all__ = ["to_spoken", "with_spoken", "spoken_form", "spell_number", "spell_digits", "spoken_form_info",
            "ABBREVIATIONS"]
@@ -64,7 +70,7 @@ def spoken_form_info() -> dict[str, str | None]:
             out[name] = version(name)
         except PackageNotFoundError:
             out[name] = None
-    return out
+    return {**out, **spelling_info()}
 
 
 def spell_number(digits: str, ordinal: bool = False) -> str:
@@ -181,10 +187,28 @@ def spoken_form(turn: Turn) -> str:
     return turn.spoken if turn.spoken is not None else to_spoken(turn.text)
 
 
-def with_spoken(dialogue: Dialogue) -> Dialogue:
-    """``dialogue`` with each turn's ``spoken`` filled in where it differs from ``text``."""
+def with_spoken(dialogue: Dialogue, corrector: TypoCorrector | None | bool = True) -> Dialogue:
+    """``dialogue`` with each turn's ``spoken`` filled in where it differs from ``text``.
+
+    Misspelled lower-case words of the written text are spoken as a person would say them
+    (:mod:`text_dialogue.spoken_spelling`); the dialogue's names and facts never are.
+
+    :param corrector: the typo corrector; ``True`` for the default (pyspellchecker's list,
+        none when it is not installed), ``None`` or ``False`` for no corrections.
+    """
+    if corrector is True:
+        corrector = default_corrector()
+    protected: frozenset[str] = frozenset()
+    if corrector:
+        # the scenario's facts, and the words this front end writes itself ("et cetera")
+        facts = ([dialogue.goal or ""] + [p.private_knowledge or "" for p in dialogue.personas.values()]
+                 + list(ABBREVIATIONS.values()) + list(_MONTHS.values()))
+        protected = protected_words([t.text for t in dialogue.turns] + [p.name for p in dialogue.personas.values()],
+                                    facts)
     turns = []
     for t in dialogue.turns:
         spoken = to_spoken(t.text)
+        if corrector:
+            spoken = corrector.correct(spoken, protected)[0]
         turns.append(replace(t, spoken=None if spoken == t.text else spoken))
     return replace(dialogue, turns=tuple(turns))

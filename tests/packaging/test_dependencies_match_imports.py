@@ -61,8 +61,9 @@ def _imports(path: Path) -> tuple[set[str], set[str]]:
     return top, nested
 
 
-#: modules of backends that run in their own environment (coqui: scripts/test_coqui.sh)
-NOT_INSTALLED_HERE = {"TTS": ["coqui-tts"]}
+#: modules of backends that run in their own environment (coqui: scripts/test_coqui.sh), and of
+#: optional extras the library runs without (spelling: typos are then spoken as written)
+NOT_INSTALLED_HERE = {"TTS": ["coqui-tts"], "spellchecker": ["pyspellchecker"]}
 
 
 @lru_cache(maxsize=None)
