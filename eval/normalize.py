@@ -58,6 +58,10 @@ _ORDINALS = {
     "sixteenth": "sixteen", "seventeenth": "seventeen", "eighteenth": "eighteen", "nineteenth": "nineteen",
     "twentieth": "twenty", "thirtieth": "thirty",
 }
+#: words whose "'s" is "is" (or "us"): everything else with "'s" is a possessive or a plural
+_IS_HOSTS = ("it that what there here he she who where how when why this let everything nothing something "
+             "someone everyone everybody somebody nobody one").split()
+_POSSESSIVE = re.compile(r"\b(?!(?:" + "|".join(_IS_HOSTS) + r")')([a-z0-9]+)'s\b")
 _MONTH_NAMES = frozenset("january february march april may june july august september october november december".split())
 
 
@@ -126,8 +130,15 @@ def _whisper_parts() -> tuple[dict[str, str], Callable[[str], str] | None]:
 def _tokens(text: str) -> list[str]:
     text = text.replace("’", "'").replace("‘", "'")
     text = re.sub(r"[<\[][^>\]]*[>\]]|\([^)\d]*\)", " ", text)  # [noise], (laughs) are not words
+    # a number the ASR ran into the next word ("4,500-55Hoppy Ard Road"): two words. Two letters
+    # stay joined: ordinals and times ("4th", "730pm") are the front end's to read
+    text = re.sub(r"(?<=\d)(?=[A-Za-z]{3,})", " ", text)
     # written and spoken forms meet in the spoken form: the same front end the TTS text went through
     text = to_spoken(text).lower()
+    # "'s" after a noun or name is a possessive or a plural, one spoken word ("Badgie's cafe",
+    # "the restaurant's phone"); Whisper's rules would make it "badgie is", two words against
+    # the one the audio holds. After a pronoun it stays the contraction of "is"
+    text = _POSSESSIVE.sub(r"\1s", text)
     replacers, spelling = _whisper_parts()
     for pattern, replacement in replacers.items():
         text = re.sub(pattern, replacement, text)

@@ -37,6 +37,13 @@ PAIRS = [
     ("it has 3.5 stars", "it has three point five stars"),
     ("it has 4.15 stars", "it has four point one five stars"),
     ("its address", "it's address"),
+    ("at fifty-five Hopyard Road", "at 55Hopyard Road"),
+    ("open twenty-four hours", "open 24hours"),
+    ("at P.F. Chang's", "at P F Changs"),
+    ("the restaurant's phone number", "the restaurants phone number"),
+    ("what's the address", "what is the address"),
+    ("there's a table", "there is a table"),
+    ("let's go", "let us go"),
     ("it's late", "its late"),
     ("that costs $45", "that costs forty-five dollars"),
     ("that costs $45.50", "that costs forty-five dollars fifty"),
@@ -85,6 +92,8 @@ def test_table_is_large_enough() -> None:
     ("four point zero", "four zero", 1),
     ("March first", "March third", 1),
     ("call 925-288-0999", "call 925-288-0998", 1),
+    # a name heard as another name's possessive is one word wrong, not "badgie is" for "bajis"
+    ("a table at Bajis cafe", "a table at Badgie's cafe", 1),
 ])
 def test_real_differences_still_count(ref: str, hyp: str, errors: int) -> None:
     assert word_errors(ref, hyp).errors == errors
