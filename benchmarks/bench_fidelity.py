@@ -17,6 +17,8 @@ outside the repository), then prints, from ``eval.jsonl``:
   substitutions;
 * with the gate set to re-synthesize, the pooled WER of the first pass (before the gate's
   actions) next to the final one, and the actions counted in meta.json;
+* false gate flags from segmentation: flagged turns (and turns with errors) that the
+  channel-level alignment finds right, i.e. errors only the segment boundaries made;
 * backchannel recall and every turn that still has errors (normalized reference | hypothesis),
   for sorting by cause by hand.
 
@@ -48,7 +50,7 @@ from speech.records import Word  # noqa: E402
 
 def run_stages(sgd: Path, corpus: Path, config: Path | None = None) -> None:
     """The four stages through the CLI, each with its defaults (eval with ``config`` if given)."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     extra = ["--config", str(config)] if config else []
     for args in (["text", str(corpus), "--import", str(sgd)], ["speak", str(corpus)],
                  ["duplex", str(corpus)], ["eval", str(corpus), *extra]):
@@ -75,6 +77,32 @@ def error_causes(reference: str, hypothesis: str, names: set[str], typos: set[st
         cause = ("names" if touched & names else "typos in the human text" if touched & typos
                  else "insertions" if kinds == {"insert"} else "deletions" if kinds == {"delete"} else "substitutions")
         out[cause] += errors
+    return out
+
+
+def channel_errors_by_turn(segs: list[dict]) -> list[int]:
+    """Errors of each turn segment of one channel (time order) as the channel-level alignment
+    finds them: every reference word of the channel against every ASR word the eval kept for
+    it, so no segment boundary is involved. An insertion counts for the turn of the reference
+    word before it (the first turn at the channel's start)."""
+    turns = sorted((s for s in segs if s["kind"] == "turn"), key=lambda s: s["start"])
+    ref, owner = [], []
+    for k, s in enumerate(turns):
+        toks = normalize_text(s["reference"]).split()
+        ref += toks
+        owner += [k] * len(toks)
+    words = sorted((Word.from_dict(w) for s in turns for w in s["words"]), key=lambda w: w.start)
+    hyp = normalize_text(join_words(words)).split()
+    out = [0] * len(turns)
+    for kind, r0, r1, h0, h1 in word_alignment(ref, hyp):
+        if kind == "equal" or not owner:
+            continue
+        if kind == "insert":
+            out[owner[max(r0 - 1, 0)]] += h1 - h0
+            continue
+        for r in range(r0, r1):
+            out[owner[r]] += 1
+        out[owner[r1 - 1]] += max(h1 - h0 - (r1 - r0), 0)
     return out
 
 
@@ -132,6 +160,20 @@ def report(corpus: Path, show: int, typos: set[str] = frozenset()) -> None:  # t
         e = word_errors(ref, join_words(words))
         per_channel.append((e.errors, e.ref_len))
     print(f"per-channel WER (no segment assignment): {_pooled(per_channel):.2f}%")
+    # a flag from segmentation: the turn is flagged (or has errors) although the channel-level
+    # alignment, which no segment boundary touches, finds every word of it right
+    false_flags, seg_errors = [], []
+    for segs in channels.values():
+        turns = sorted((s for s in segs if s["kind"] == "turn"), key=lambda s: s["start"])
+        for s, channel_errors in zip(turns, channel_errors_by_turn(segs)):
+            if s["errors"] and not channel_errors:
+                seg_errors.append(s)
+                if s["flagged"]:
+                    false_flags.append(s)
+    print(f"flagged turns the channel-level alignment finds right (false flags from segmentation): "
+          f"{len(false_flags)}; turns with errors it finds right: {len(seg_errors)}")
+    for s in seg_errors:
+        print(f"  {s['dialogue_id']} ch{s['channel']} {s['start']:.2f}s: {s['reference']!r} | {s['hypothesis']!r}")
     heard = sum(bool(r["hypothesis"].strip()) for r in bcs)
     print(f"backchannels: {len(bcs)}, heard by ASR: {heard} ({100 * heard / max(len(bcs), 1):.0f}%), "
           f"backchannel WER pooled: {_pooled([(r['errors'], r['ref_words']) for r in bcs]):.1f}%")
