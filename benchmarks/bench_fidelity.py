@@ -17,8 +17,8 @@ outside the repository), then prints, from ``eval.jsonl``:
   substitutions;
 * with the gate set to re-synthesize, the pooled WER of the first pass (before the gate's
   actions) next to the final one, and the actions counted in meta.json;
-* false gate flags from segmentation: flagged turns (and turns with errors) that the
-  channel-level alignment finds right, i.e. errors only the segment boundaries made;
+* false gate flags from segmentation: flagged turns that the channel-level alignment finds
+  right, i.e. flags only the segment boundaries made (and segments with such errors);
 * backchannel recall and every turn that still has errors (normalized reference | hypothesis),
   for sorting by cause by hand.
 
@@ -160,18 +160,24 @@ def report(corpus: Path, show: int, typos: set[str] = frozenset()) -> None:  # t
         e = word_errors(ref, join_words(words))
         per_channel.append((e.errors, e.ref_len))
     print(f"per-channel WER (no segment assignment): {_pooled(per_channel):.2f}%")
-    # a flag from segmentation: the turn is flagged (or has errors) although the channel-level
-    # alignment, which no segment boundary touches, finds every word of it right
-    false_flags, seg_errors = [], []
-    for segs in channels.values():
+    # a flag from segmentation: the turn is flagged although the channel-level alignment, which
+    # no segment boundary touches, finds every word of it right (the gate flags whole turns, so
+    # every segment of a turn with a misheard word is flagged: turns are counted, not segments)
+    turn_flags: dict[tuple, bool] = defaultdict(bool)
+    turn_channel_errors: Counter = Counter()
+    seg_errors = []
+    for (dialogue_id, channel), segs in channels.items():
         turns = sorted((s for s in segs if s["kind"] == "turn"), key=lambda s: s["start"])
         for s, channel_errors in zip(turns, channel_errors_by_turn(segs)):
+            key = (dialogue_id, channel, s["turn_index"])
+            turn_flags[key] |= bool(s["flagged"])
+            turn_channel_errors[key] += channel_errors
             if s["errors"] and not channel_errors:
                 seg_errors.append(s)
-                if s["flagged"]:
-                    false_flags.append(s)
-    print(f"flagged turns the channel-level alignment finds right (false flags from segmentation): "
-          f"{len(false_flags)}; turns with errors it finds right: {len(seg_errors)}")
+    flagged = [k for k, f in turn_flags.items() if f]
+    false_flags = [k for k in flagged if not turn_channel_errors[k]]
+    print(f"flagged turns: {len(flagged)}, of which the channel-level alignment finds every word right "
+          f"(false flags from segmentation): {len(false_flags)}; segments with errors it finds right: {len(seg_errors)}")
     for s in seg_errors:
         print(f"  {s['dialogue_id']} ch{s['channel']} {s['start']:.2f}s: {s['reference']!r} | {s['hypothesis']!r}")
     heard = sum(bool(r["hypothesis"].strip()) for r in bcs)
