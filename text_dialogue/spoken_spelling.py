@@ -35,6 +35,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
 
+import numpy as np
+
 from corpus_core.errors import MissingDependency
 
 __all__ = ["TypoCorrector", "Fix", "default_corrector", "spelling_info", "protected_words",
@@ -84,20 +86,31 @@ class TypoCorrector:
     """Corrects lower-case misspellings against a word list with frequencies."""
 
     def __init__(self, counts: dict[str, int], total: int | None = None) -> None:
-        """:param counts: word -> occurrences in the list's source text."""
-        self._counts = counts
+        """:param counts: word -> occurrences in the list's source text (not kept: a worker holds
+            the hashes of all words, ~1 MB, and the counts of the words common enough to matter)."""
         self._total = total or sum(counts.values())
         floor = MIN_FREQUENCY * self._total
+        #: every known word, as sorted 64-bit hashes ("is this word in the list?")
+        self._known_hashes = np.sort(np.fromiter((hash(w) for w in counts), dtype=np.int64, count=len(counts)))
+        # a rarer word can neither win (it is not common) nor stop a common one from being clear
+        self._counts = {w: n for w, n in counts.items() if n * CLEAR_RATIO >= floor}
         self._by_skeleton: dict[str, list[str]] = defaultdict(list)
-        for word, n in counts.items():
+        for word, n in self._counts.items():
             if n >= floor and word.isalpha():
                 self._by_skeleton[_skeleton(word)].append(word)
 
-    def _known(self, words: Iterable[str]) -> set[str]:
+    def known(self, word: str) -> bool:
+        """Whether the word list has ``word``."""
+        h = hash(word)
+        i = int(np.searchsorted(self._known_hashes, h))
+        return i < len(self._known_hashes) and int(self._known_hashes[i]) == h
+
+    def _listed(self, words: Iterable[str]) -> set[str]:
+        """The words of ``words`` whose counts are kept (common enough to be a candidate)."""
         return {w for w in words if w in self._counts}
 
     def _candidates(self, word: str) -> set[str]:
-        near = self._known(_edits1(word))
+        near = self._listed(_edits1(word))
         vowels = Counter(_vowels(word))
         same_sound = {w for w in self._by_skeleton.get(_skeleton(word), ())
                       if sum(((Counter(_vowels(w)) - vowels) + (vowels - Counter(_vowels(w)))).values()) <= 1}
@@ -105,7 +118,7 @@ class TypoCorrector:
         if not found:
             # two edits only as a last resort, and never to a shorter word (a typo drops or
             # swaps letters; "pleasanton" is not "pleasant" cut short)
-            found = {w for w in self._known(e2 for e1 in _edits1(word) for e2 in _edits1(e1)) if len(w) >= len(word)}
+            found = {w for w in self._listed(e2 for e1 in _edits1(word) for e2 in _edits1(e1)) if len(w) >= len(word)}
         return found
 
     def _common(self, word: str) -> bool:
@@ -113,14 +126,14 @@ class TypoCorrector:
 
     def correction(self, word: str) -> str | None:
         """The one clear correction of lower-case ``word``, or ``None`` (known, short, unclear)."""
-        if len(word) < MIN_LENGTH - 1 or not word.isalpha() or not word.islower() or word in self._counts:
+        if len(word) < MIN_LENGTH - 1 or not word.isalpha() or not word.islower() or self.known(word):
             return None
-        apostrophe = self._known(word[:i] + "'" + word[i:] for i in range(1, len(word)))
+        apostrophe = self._listed(word[:i] + "'" + word[i:] for i in range(1, len(word)))
         if len(apostrophe) == 1:
             return apostrophe.pop()
         if len(word) < MIN_LENGTH or any(self._common(word[:i]) and self._common(word[i:]) for i in range(1, len(word))):
             return None  # short, or two words run together ("alot"): no single clear correction
-        if word.endswith("s") and word[:-1] in self._counts:
+        if word.endswith("s") and self.known(word[:-1]):
             return None  # an inflection the list lacks ("where abouts"), not a typo
         ranked = sorted(self._candidates(word), key=lambda w: -self._counts[w])
         if not ranked or not self._common(ranked[0]):
@@ -172,7 +185,7 @@ def default_corrector() -> TypoCorrector | None:
         log.warning("%s; until then misspellings of the text are spoken as written", missing)
         return None
     frequency = SpellChecker(language="en", distance=1).word_frequency
-    return TypoCorrector(dict(frequency.dictionary), frequency.total_words)
+    return TypoCorrector(frequency.dictionary, frequency.total_words)
 
 
 def spelling_info() -> dict[str, str | None]:
