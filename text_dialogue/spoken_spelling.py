@@ -16,10 +16,13 @@ A word is corrected only when all of these hold:
 * there is one clear frequent correction: the most frequent candidate is a common word and at
   least :data:`CLEAR_RATIO` times as frequent as the next one.
 
-Candidates are the known words one edit away, common words with the same consonants and all
+Candidates are the listed words one edit away, common words with the same consonants and all
 but one of the same vowels (vowels misplaced: "restraunt" -> "restaurant"), and, only when those
-give none, known words two edits away that are not shorter ("succeful" -> "successful"). A
-missing apostrophe ("thats", "dont") is restored first.
+give none, listed words two edits away that are not shorter ("succeful" -> "successful"). A
+missing apostrophe ("thats", "dont") is restored first. "Listed" words are those at least a
+third as frequent as a common word: a rarer one can neither be the correction nor keep a
+common one from being clear, so a worker keeps only their counts (and the hashes of every word
+for the "is it known?" test).
 
 The word list and its frequencies come from ``pyspellchecker`` (MIT; its English list is built
 from OpenSubtitles). Without it the spoken form is made without corrections and
