@@ -4,9 +4,10 @@ A flow is an ordered list of steps. A step is one dialogue act (who speaks, what
 act is, how it may be said) or a ``branch``: a list of alternative act sequences of
 which one is drawn per dialogue. Slots in an act's lines (``{day}``, ``{A_name}``)
 are filled from the speakers' private facts (see :func:`text_dialogue.scenario.draw_facts`)
-and persona names. ``subtopics`` are act sequences inserted before the closing, and
-``smalltalk`` act sequences open the dialogue, until the planned dialogue reaches its
-target duration ("intent -> attributes -> utterance" planning, as in schema-guided
+and persona names. ``subtopics`` are act sequences inserted before the closing,
+``smalltalk`` act sequences open the dialogue, and one ``preclosing`` sequence (chit-chat
+that winds the talk down, "anyway, I won't keep you") comes right before the closing,
+until the planned dialogue reaches its target duration ("intent -> attributes -> utterance" planning, as in schema-guided
 and DiaSynth-style dialogue generation).
 
 In a scenario YAML file::
@@ -88,13 +89,15 @@ class Flow:
     smalltalk: tuple[tuple[Act, ...], ...] = ()
     #: how many of the last core acts form the closing (sub-topics go before them)
     closing: int = 2
+    #: chit-chat sequences that wind the talk down; at most one goes right before the closing
+    preclosing: tuple[tuple[Act, ...], ...] = ()
 
     def acts(self) -> list[Act]:
         """Every act of the flow, in every branch, sub-topic and chit-chat sequence."""
         out: list[Act] = []
         for step in self.steps:
             out += [a for seq in step for a in seq] if isinstance(step, tuple) else [step]
-        return out + [a for seq in self.subtopics + self.smalltalk for a in seq]
+        return out + [a for seq in self.subtopics + self.smalltalk + self.preclosing for a in seq]
 
     def slots(self) -> set[str]:
         """Every slot name any line of the flow uses."""
@@ -169,7 +172,7 @@ def _parse_seq(raw: Any, where: str) -> tuple[Act, ...]:
 
 
 def parse_flow(data: dict[str, Any], where: str) -> Flow | None:
-    """The flow of a scenario mapping (keys ``flow``, ``subtopics``, ``smalltalk``), or None.
+    """The flow of a scenario mapping (keys ``flow``, ``subtopics``, ``smalltalk``, ``preclosing``), or None.
 
     :raises ConfigError: naming the step that is malformed.
     """
@@ -187,7 +190,7 @@ def parse_flow(data: dict[str, Any], where: str) -> Flow | None:
         else:
             steps.append(_parse_act(raw, f"{where} flow[{i}]"))
     seqs = {k: tuple(_parse_seq(s, f"{where} {k}[{j}]") for j, s in enumerate(data.get(k) or ()))
-            for k in ("subtopics", "smalltalk")}
+            for k in ("subtopics", "smalltalk", "preclosing")}
     closing = data.get("closing", 2)
     if not isinstance(closing, int) or closing < 0:
         raise ConfigError(f"{where}: closing must be a non-negative integer")
@@ -225,7 +228,7 @@ def _realize(acts: list[Act], values: dict[str, str], rng: random.Random) -> lis
 
 
 def plan_flow(flow: Flow, values: dict[str, str], rng: random.Random, duration: float | None) -> list[PlannedTurn]:
-    """Draw branches, add chit-chat and sub-topics up to ``duration`` seconds, fill the slots.
+    """Draw branches, add chit-chat, sub-topics and a pre-closing up to ``duration`` seconds, fill the slots.
 
     :param values: slot name -> value (both speakers' facts and ``A_name``/``B_name``).
     :param duration: target spoken duration (estimated); ``None`` plans the core flow only.
@@ -241,17 +244,20 @@ def plan_flow(flow: Flow, values: dict[str, str], rng: random.Random, duration: 
     small, topics = list(flow.smalltalk), list(flow.subtopics)
     rng.shuffle(small)
     rng.shuffle(topics)
+    winddown: list[Act] = []
+    pre = [rng.choice(flow.preclosing)] if flow.preclosing else []
 
     seed = rng.random()  # every re-plan picks the same lines for the same acts
 
     def plan() -> list[PlannedTurn]:
-        acts = opening + body + [a for seq in extras for a in seq] + closing
+        acts = opening + body + [a for seq in extras for a in seq] + winddown + closing
         return _realize(acts, values, random.Random(seed))
 
     turns = plan()
-    # Lengthen: one chit-chat opening first, then sub-topics, then more chit-chat; a
-    # sequence that starts with the other speaker than the one before it goes first.
-    pool = small[:1] + topics + small[1:]
+    # Lengthen: one chit-chat opening first, then the pre-closing, then sub-topics, then
+    # more chit-chat; a sequence that starts with the other speaker than the one before it
+    # goes first.
+    pool = small[:1] + pre + topics + small[1:]
     while duration and estimate_seconds([t.line for t in turns]) < duration and pool:
         if opening or not small:
             last = (extras[-1][-1] if extras else body[-1] if body else None)
@@ -259,7 +265,9 @@ def plan_flow(flow: Flow, values: dict[str, str], rng: random.Random, duration: 
         else:
             pick = pool[0]
         pool.remove(pick)
-        if pick in flow.smalltalk and not opening:
+        if pre and pick is pre[0]:
+            winddown = list(pick)
+        elif pick in flow.smalltalk and not opening:
             opening = list(pick)
         else:
             extras.append(pick)

@@ -84,7 +84,7 @@ class Scenario:
                 r["private_knowledge"] = tuple(r.get("private_knowledge") or ())
                 r["facts"] = _fact_sets(r.get("facts"), f"scenario{where} roles.{key}.facts")
                 roles[key] = RoleSpec(**r)
-            flow_keys = ("flow", "subtopics", "smalltalk", "closing")
+            flow_keys = ("flow", "subtopics", "smalltalk", "preclosing", "closing")
             fields = {k: v for k, v in data.items() if k != "roles" and k not in flow_keys}
             fields["flow"] = parse_flow({k: data.get(k) for k in flow_keys if k in data}, f"scenario{where}")
             fields["end_phrases"] = tuple(str(p).lower() for p in fields.get("end_phrases") or ())
