@@ -50,6 +50,29 @@ def test_duration_target_adds_subtopics_before_the_closing() -> None:
     assert names.index(next(n for n in names if "inform_parking" in n)) < len(names) - 1
 
 
+def test_a_preclosing_winds_the_talk_down_right_before_the_closing() -> None:
+    wind = [[{"act": "wind_down", "speaker": "A", "say": ["Anyway, I won't keep you any longer."]},
+             {"act": "wind_down_reply", "speaker": "B", "say": ["It was nice to talk, really."]}],
+            [{"act": "look_forward", "speaker": "A", "say": ["We are really looking forward to it."]},
+             {"act": "welcome", "speaker": "B", "say": ["You'll have a lovely evening here."]}]]
+    flow = parse_flow({**FLOW, "preclosing": wind}, "test")
+    assert {"wind_down", "welcome"} <= {a.act for a in flow.acts()}
+    drawn = set()
+    for seed in range(12):
+        names = [p.name for p in plan_flow(flow, {"party": "four"}, random.Random(seed), duration=60.0)]
+        acts = [a for n in names for a in n.split("+")]
+        # one of the two pre-closings, whole, after every sub-topic act and before the thanks
+        pre = [a for a in acts if a in ("wind_down", "wind_down_reply", "look_forward", "welcome")]
+        assert pre in (["wind_down", "wind_down_reply"], ["look_forward", "welcome"])
+        drawn.add(pre[0])
+        assert acts.index(pre[0]) > acts.index("inform_parking")
+        assert acts[acts.index(pre[-1]) + 1:] == ["thank", "goodbye"]
+    assert drawn == {"wind_down", "look_forward"}
+    # without a duration target the plan is the core flow only
+    short = [p.name for p in plan_flow(flow, {"party": "four"}, random.Random(0), None)]
+    assert not any("wind" in n or "welcome" in n for n in short)
+
+
 @pytest.mark.parametrize("bad, message", [
     ({"flow": [{"act": "x", "speaker": "C", "say": ["hi"]}]}, "speaker"),
     ({"flow": [{"act": "x", "speaker": "A", "say": ["hi"], "colour": 1}]}, "unknown field"),

@@ -35,6 +35,8 @@ def test_elicitation_gives_the_problem_to_the_user_only() -> None:
 def test_every_shipped_scenario_has_a_flow_that_states_every_fact() -> None:
     for scenario in available_scenarios().values():
         assert scenario.flow is not None, scenario.name
+        # a chit-chat pre-closing winds every dialogue down before its closing acts
+        assert scenario.flow.preclosing, scenario.name
         # the core steps (every branch), not the optional sub-topics, must use every slot
         acts = [a for step in scenario.flow.steps for a in (
             [x for seq in step for x in seq] if isinstance(step, tuple) else [step])]
