@@ -13,7 +13,7 @@ from speech.records import Voice
 from speech.tts.alignment import words_from_phoneme_alignments
 from speech.tts.base import TTS, Synthesis, register_tts
 
-__all__ = ["PiperConfig", "PiperTTS", "default_piper_voice"]
+__all__ = ["PiperConfig", "PiperTTS", "ArenaBoundedSession", "default_piper_voice"]
 
 #: silence put between the sentences piper returns one by one
 SENTENCE_SILENCE_SECONDS = 0.2
@@ -31,6 +31,10 @@ class PiperConfig:
     word_alignments: bool = True
     #: onnxruntime intra-op threads; 0 lets onnxruntime decide (one per core)
     threads: int = 0
+    #: after a sentence of more phoneme ids than this, onnxruntime hands the memory it grew
+    #: for it back (its CPU arena otherwise keeps the longest sentence's buffers for good);
+    #: 0 = after every sentence. ~200 ids is ~20 words, longer than 9 in 10 sentences.
+    arena_shrink_ids: int = 200
 
 
 def _onnx_available() -> bool:
@@ -49,15 +53,50 @@ def default_piper_voice() -> tuple[Path, Path]:
     return Path(joe.model_path()), Path(joe.config_path())
 
 
-def _session_with_threads(session: Any, threads: int) -> Any:
-    """The same ONNX model in a new session held to ``threads`` threads (piper's load takes no options)."""
+#: onnxruntime run option that frees the arena's unused memory at the end of a run
+ARENA_SHRINKAGE = "memory.enable_memory_arena_shrinkage"
+
+
+class ArenaBoundedSession:
+    """An onnxruntime session whose CPU arena does not keep the longest input's buffers.
+
+    onnxruntime's arena grows to the largest sentence it has run and keeps that memory
+    until the session is gone, so a process's memory followed the longest sentence seen so
+    far. Runs on inputs of more than ``shrink_ids`` ids end with the arena shrunk (its
+    wholly free regions freed); shorter ones reuse the arena as before (shrinking after
+    every run would cost piper ~20% more CPU).
+    """
+
+    def __init__(self, session: Any, shrink_ids: int) -> None:
+        import onnxruntime
+
+        self.session = session
+        self.shrink_ids = shrink_ids
+        self.shrinking = onnxruntime.RunOptions()
+        self.shrinking.add_run_config_entry(ARENA_SHRINKAGE, "cpu:0")
+
+    def run(self, output_names: Any, input_feed: dict[str, Any], run_options: Any = None) -> Any:
+        ids = input_feed.get("input")
+        if run_options is None and ids is not None and ids.shape[-1] > self.shrink_ids:
+            run_options = self.shrinking
+        return self.session.run(output_names, input_feed, run_options)
+
+    def __getattr__(self, name: str) -> Any:  # get_inputs, get_providers, ... of the session
+        return getattr(self.session, name)
+
+
+def _bounded_session(session: Any, threads: int, shrink_ids: int) -> ArenaBoundedSession:
+    """The same ONNX model in a new session: held to ``threads`` threads (0 = onnxruntime's
+    choice) and with a bounded arena (piper's load takes no session options)."""
     import onnxruntime
 
     options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
+    if threads > 0:
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
     source = session._model_bytes if session._model_bytes is not None else session._model_path
-    return onnxruntime.InferenceSession(source, sess_options=options, providers=session.get_providers())
+    fresh = onnxruntime.InferenceSession(source, sess_options=options, providers=session.get_providers())
+    return ArenaBoundedSession(fresh, shrink_ids)
 
 
 @register_tts
@@ -92,8 +131,7 @@ class PiperTTS(TTS):
                     "pass the path of a piper .onnx file that has its .onnx.json beside it"
                 )
             voice = PiperVoice.load(model_path, config_path, include_alignments=self._align)
-            if self.config.threads > 0:
-                voice.session = _session_with_threads(voice.session, self.config.threads)
+            voice.session = _bounded_session(voice.session, self.config.threads, self.config.arena_shrink_ids)
             self._voices[key] = voice
         return self._voices[key]
 
