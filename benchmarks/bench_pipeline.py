@@ -15,6 +15,7 @@ Each line carries the 1-minute load average when it was measured: other work on 
 machine slows every figure.
 
 Run: PYTHONPATH=. .venv/bin/python benchmarks/bench_pipeline.py --dialogues 6
+(``--rss-only --rss-dialogues 100``: the peak RSS run alone)
 """
 
 from __future__ import annotations
@@ -135,6 +136,11 @@ def _row(name: str, r: dict) -> str:
             f"load {r['load']}")
 
 
+def _rss_row(name: str, r: dict) -> str:
+    return (f"peak RSS per worker, {name}: " + ", ".join(f"{mb / 1024:.2f} GB after {k} dialogue(s)"
+                                                       for k, mb in r["rss"].items()) + f"  load {r['load']}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--dialogues", "-n", type=int, default=6)
@@ -142,7 +148,14 @@ def main() -> None:
     parser.add_argument("--skip-staged", action="store_true", help="leave out the old staged run")
     parser.add_argument("--rss-dialogues", type=int, default=100,
                         help="one more run of this many dialogues (2 workers) for peak RSS at 10 and 100; 0 = none")
+    parser.add_argument("--rss-only", action="store_true",
+                        help="only the --rss-dialogues run (peak RSS per worker), none of the 6-dialogue runs")
     args = parser.parse_args()
+    if args.rss_only:
+        with tempfile.TemporaryDirectory(prefix="bench-pipeline-") as tmp:
+            r = streaming(Path(tmp), "rss", args.rss_dialogues, args.seed, 2, None)
+            print(_rss_row(f"--workers 2, {args.rss_dialogues} dialogues, seed {args.seed}", r))
+        return
     print(f"{args.dialogues} dialogues, seed {args.seed}, {os.cpu_count()} cores, load {_load()}")
     with tempfile.TemporaryDirectory(prefix="bench-pipeline-") as tmp:
         folder = Path(tmp)
@@ -183,8 +196,7 @@ def main() -> None:
             runs.append((f"--workers 2, {args.rss_dialogues} dialogues",
                          streaming(folder, "rss", args.rss_dialogues, args.seed, 2, None)))
         for name, r in runs:
-            print(f"peak RSS per worker, {name}: " + ", ".join(f"{mb / 1024:.2f} GB after {k} dialogue(s)"
-                                                             for k, mb in r["rss"].items()) + f"  load {r['load']}")
+            print(_rss_row(name, r))
 
 
 if __name__ == "__main__":
