@@ -202,6 +202,7 @@ class Gate:
             write_audio(inside(self.corpus, path), syn.samples, speech.sampling_rate)
             new.append(replace(utt, text=text, audio_path=str(path), duration=len(syn.samples) / speech.sampling_rate,
                                words=syn.words, word_times="engine" if syn.words is not None else "asr"))
+        self._pool.release_memory()  # the next ASR pass's peak does not stack on the TTS arena
         rendered = render_dialogue(self.corpus, self.config, did, new, suffix=f"-r{rounds}")
         return rendered, new
 

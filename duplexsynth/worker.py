@@ -261,6 +261,7 @@ class DialogueWorker:
             result.failures.append((stage, item, f"{type(e).__name__}: {e}"))
             return None
         finally:
+            self.pool.release_memory()  # piper's arena: the next stage's peak does not stack on it
             release_free_memory()
             result.seconds[stage] = result.seconds.get(stage, 0.0) + time.perf_counter() - start
 

@@ -79,6 +79,11 @@ class TTSPool:
             self._engines[backend] = get_tts(backend, self.options.get(backend))
         return self._engines[backend]
 
+    def release_memory(self) -> None:
+        """Let every engine built so far hand back the memory it keeps between calls."""
+        for engine in self._engines.values():
+            engine.release_memory()
+
     def engine_info(self, voice: Voice) -> dict[str, Any]:
         """Backend options plus model info of ``voice``'s engine (part of the cache key)."""
         key = (voice.backend, voice.model, voice.speaker)

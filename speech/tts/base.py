@@ -49,6 +49,9 @@ class TTS(ABC):
         """What produced ``voice``'s audio (model file, engine version), for meta.json."""
         return {"backend": self.name}
 
+    def release_memory(self) -> None:
+        """Hand back memory the engine keeps between calls (its models stay loaded)."""
+
 
 TTS_BACKENDS: Registry[TTS] = Registry("TTS", "DUPLEXSYNTH_TTS_BACKEND", "piper")
 register_tts = TTS_BACKENDS.register

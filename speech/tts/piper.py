@@ -31,10 +31,6 @@ class PiperConfig:
     word_alignments: bool = True
     #: onnxruntime intra-op threads; 0 lets onnxruntime decide (one per core)
     threads: int = 0
-    #: after a sentence of more phoneme ids than this, onnxruntime hands the memory it grew
-    #: for it back (its CPU arena otherwise keeps the longest sentence's buffers for good);
-    #: 0 = after every sentence. ~200 ids is ~20 words, longer than 9 in 10 sentences.
-    arena_shrink_ids: int = 200
 
 
 def _onnx_available() -> bool:
@@ -55,6 +51,11 @@ def default_piper_voice() -> tuple[Path, Path]:
 
 #: onnxruntime run option that frees the arena's unused memory at the end of a run
 ARENA_SHRINKAGE = "memory.enable_memory_arena_shrinkage"
+#: sentences of more phoneme ids than this hand back the arena memory they grew
+#: (~200 ids is ~20 words, longer than 9 in 10 sentences of the shipped scenarios)
+ARENA_SHRINK_IDS = 200
+#: phoneme ids of the short run that shrinks the arena on :meth:`ArenaBoundedSession.release`
+RELEASE_IDS = 8
 
 
 class ArenaBoundedSession:
@@ -62,30 +63,46 @@ class ArenaBoundedSession:
 
     onnxruntime's arena grows to the largest sentence it has run and keeps that memory
     until the session is gone, so a process's memory followed the longest sentence seen so
-    far. Runs on inputs of more than ``shrink_ids`` ids end with the arena shrunk (its
-    wholly free regions freed); shorter ones reuse the arena as before (shrinking after
-    every run would cost piper ~20% more CPU).
+    far, and sat under every later stage's own peak. Runs on inputs of more than
+    ``shrink_ids`` ids end with the arena shrunk (its wholly free regions freed); shorter
+    ones reuse the arena (shrinking after every sentence costs piper ~20% more CPU), and
+    :meth:`release` hands it back when a stage is done with the voice.
     """
 
-    def __init__(self, session: Any, shrink_ids: int) -> None:
+    def __init__(self, session: Any, shrink_ids: int = ARENA_SHRINK_IDS) -> None:
         import onnxruntime
 
         self.session = session
         self.shrink_ids = shrink_ids
         self.shrinking = onnxruntime.RunOptions()
         self.shrinking.add_run_config_entry(ARENA_SHRINKAGE, "cpu:0")
+        self._last: dict[str, Any] | None = None  # the last piper input (for release's short run)
 
     def run(self, output_names: Any, input_feed: dict[str, Any], run_options: Any = None) -> Any:
         ids = input_feed.get("input")
         if run_options is None and ids is not None and ids.shape[-1] > self.shrink_ids:
             run_options = self.shrinking
+            self._last = None  # shrunk already
+        else:
+            self._last = input_feed if "input_lengths" in input_feed else None
         return self.session.run(output_names, input_feed, run_options)
+
+    def release(self) -> bool:
+        """Shrink the arena now: onnxruntime shrinks only at the end of a run, so this runs the
+        first few ids of the last input. ``False`` when there is nothing to hand back."""
+        feed, self._last = self._last, None
+        if feed is None:
+            return False
+        ids = np.ascontiguousarray(feed["input"][..., :RELEASE_IDS])
+        short = {**feed, "input": ids, "input_lengths": np.array([ids.shape[-1]], dtype=np.int64)}
+        self.session.run(None, short, self.shrinking)
+        return True
 
     def __getattr__(self, name: str) -> Any:  # get_inputs, get_providers, ... of the session
         return getattr(self.session, name)
 
 
-def _bounded_session(session: Any, threads: int, shrink_ids: int) -> ArenaBoundedSession:
+def _bounded_session(session: Any, threads: int) -> ArenaBoundedSession:
     """The same ONNX model in a new session: held to ``threads`` threads (0 = onnxruntime's
     choice) and with a bounded arena (piper's load takes no session options)."""
     import onnxruntime
@@ -96,7 +113,7 @@ def _bounded_session(session: Any, threads: int, shrink_ids: int) -> ArenaBounde
         options.inter_op_num_threads = 1
     source = session._model_bytes if session._model_bytes is not None else session._model_path
     fresh = onnxruntime.InferenceSession(source, sess_options=options, providers=session.get_providers())
-    return ArenaBoundedSession(fresh, shrink_ids)
+    return ArenaBoundedSession(fresh)
 
 
 @register_tts
@@ -131,7 +148,7 @@ class PiperTTS(TTS):
                     "pass the path of a piper .onnx file that has its .onnx.json beside it"
                 )
             voice = PiperVoice.load(model_path, config_path, include_alignments=self._align)
-            voice.session = _bounded_session(voice.session, self.config.threads, self.config.arena_shrink_ids)
+            voice.session = _bounded_session(voice.session, self.config.threads)
             self._voices[key] = voice
         return self._voices[key]
 
@@ -169,6 +186,11 @@ class PiperTTS(TTS):
                 text, aligned, sr, lambda w: [p for sentence in engine.phonemize(w) for p in sentence]
             )
         return Synthesis(samples=np.concatenate(pieces), sampling_rate=sr, words=words)
+
+    def release_memory(self) -> None:
+        """Hand back the memory onnxruntime keeps for the sentences spoken since the last call."""
+        for voice in self._voices.values():
+            voice.session.release()
 
     def model_info(self, voice: Voice) -> dict[str, Any]:
         from importlib.metadata import version
