@@ -99,6 +99,8 @@ class ArenaBoundedSession:
         return True
 
     def __getattr__(self, name: str) -> Any:  # get_inputs, get_providers, ... of the session
+        if name == "session":  # not set yet (a copy being built): no endless lookup
+            raise AttributeError(name)
         return getattr(self.session, name)
 
 
