@@ -85,3 +85,30 @@ def test_asr_batch_follows_the_worker_threads_and_device() -> None:
     assert batch(device_config(base, "cuda")) == 8
     mine = load_config(None, {"asr": {"name": "faster-whisper", "options": {"batch_size": 2}}})
     assert batch(threaded_config(mine, 1)) == 2
+
+
+def test_released_memory_includes_garbage_in_reference_cycles() -> None:
+    """What a stage left in reference cycles is freed after the stage, not whenever the
+    collector next runs (perhaps under a later stage's peak)."""
+    import gc
+    import weakref
+
+    import numpy as np
+
+    from duplexsynth.worker import release_free_memory
+
+    class Holder:
+        pass
+
+    holder = Holder()
+    holder.self = holder  # a cycle: reference counting alone never frees it
+    holder.buffer = np.ones(1_000_000, np.float32)
+    gone = weakref.ref(holder)
+    gc.disable()  # the automatic collector must not be what frees it
+    try:
+        del holder
+        assert gone() is not None
+        release_free_memory()
+        assert gone() is None
+    finally:
+        gc.enable()
