@@ -170,14 +170,19 @@ def test_level_is_drawn_per_speaker_around_the_target():
     assert np.ptp(gains) > 4 and len(set(gains)) == len(gains)
 
 
+def _octave_slope(noise: np.ndarray) -> float:
+    """The noise's spectral slope: log power ratio of the 250 Hz and 2 kHz octaves per octave."""
+    spectrum = np.abs(np.fft.rfft(noise.astype(np.float64))) ** 2
+    freqs = np.fft.rfftfreq(len(noise), 1 / SR)
+    band = lambda lo: spectrum[(freqs >= lo) & (freqs < 2 * lo)].mean()  # noqa: E731
+    return float(np.log10(band(250) / band(2000)) / np.log10(8))
+
+
 def test_coloured_noise_has_the_drawn_slope():
     rng = make_np_rng("slope")
     for colour in (0.0, 1.0, 2.0):
         noise = coloured_noise(SR * 20, colour, rng, SR)
-        spectrum = np.abs(np.fft.rfft(noise.astype(np.float64))) ** 2
-        freqs = np.fft.rfftfreq(len(noise), 1 / SR)
-        band = lambda lo: spectrum[(freqs >= lo) & (freqs < 2 * lo)].mean()  # noqa: E731
-        slope = np.log10(band(250) / band(2000)) / np.log10(8)  # octaves 250 Hz vs 2 kHz
+        slope = _octave_slope(noise)
         assert abs(slope - colour) < 0.15, (colour, slope)
         assert abs(np.mean(noise.astype(np.float64) ** 2) - 1.0) < 1e-3
         x = noise.astype(np.float64)
@@ -264,10 +269,7 @@ def test_noise_bank_floor_has_the_colour_and_is_gaussian():
     rng = make_np_rng("bank-slope")
     for colour in (0.0, 1.0, 2.0):
         noise = floor_from_bank(SR * 20, colour, rng, SR)
-        spectrum = np.abs(np.fft.rfft(noise.astype(np.float64))) ** 2
-        freqs = np.fft.rfftfreq(len(noise), 1 / SR)
-        band = lambda lo: spectrum[(freqs >= lo) & (freqs < 2 * lo)].mean()  # noqa: E731
-        assert abs(np.log10(band(250) / band(2000)) / np.log10(8) - colour) < 0.15, colour
+        assert abs(_octave_slope(noise) - colour) < 0.15, colour
         x = noise.astype(np.float64)
         assert abs(np.mean(x**2) - 1.0) < 1e-3
         assert abs(np.mean(x**4) / np.mean(x**2) ** 2 - 3.0) < 0.1
