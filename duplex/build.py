@@ -22,7 +22,7 @@ from duplex.placement import place_turns, plan_turn
 from duplex.presets import resolve_timing
 from duplex.records import CHANNEL_OF, Timeline
 from duplex.render import mix_to_mono, peak_of, render_stereo
-from duplex.timing import TimingConfig
+from duplex.timing import TimingConfig, draw_dialogue_timing
 from speech.audio import frame_rms_db, resample
 from speech.records import Utterance
 
@@ -84,7 +84,7 @@ def build_timeline(
     :param load: returns an utterance's mono float32 audio at its ``sampling_rate``.
     :return: the Timeline (no audio paths yet) and the stereo float32 array ``(n, 2)``.
     """
-    cfg = config.timing_config()
+    cfg = draw_dialogue_timing(rng, config.timing_config())
     turns = sorted((u for u in utterances if u.kind == "turn"), key=lambda u: u.turn_index)
     if not turns:
         raise GenerationError(f"duplex: dialogue {dialogue_id} has no turn utterances; run the speech stage first")
@@ -117,6 +117,7 @@ def build_timeline(
         segments=tuple(segments), events=tuple(events), peak=round(peak_of(stereo), 4),
         meta={
             "word_times": "engine" if engine else "estimated", "preset": config.preset,
+            "tempo": {"fto_mean": cfg.fto_mean, "pause_median": cfg.pause_median},
             "mono_peak": round(peak_of(mix_to_mono(stereo)), 4),
         },
     )

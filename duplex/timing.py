@@ -5,7 +5,10 @@ defaults are the "telephone" preset and come from docs/reference_stats.md:
 
 * floor-transfer offsets (FTO = next start - previous end; negative = overlap)
   ~ Normal(+200 ms, 400 ms) clipped to [-1.0, +2.5] s;
-* pauses inside a turn ~ log-normal, median 450 ms, at least 200 ms;
+* pauses inside a turn ~ log-normal, median 500 ms, at least 200 ms; a quarter of the
+  sentence ends inside a turn run on without a pause (one IPU across both sentences);
+* each dialogue draws its own tempo: ``fto_mean`` + N(0, 100 ms), ``pause_median`` x a
+  log-normal factor (sigma 0.2), as dyads differ;
 * backchannels about one per 12 s of partner speech, 0.2-0.7 s long, at least
   700 ms into a turn, onset -500..+300 ms around the partner's pause onset (a backchannel
   may overlap the end of the partner's phrase, so overlap grows with the partner's speech);
@@ -15,14 +18,14 @@ defaults are the "telephone" preset and come from docs/reference_stats.md:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from speech.backchannel_speech import FORM_WEIGHTS
 from speech.records import Word
 
-__all__ = ["TimingConfig", "draw_fto", "draw_pause", "estimate_words"]
+__all__ = ["TimingConfig", "draw_dialogue_timing", "draw_fto", "draw_pause", "estimate_words"]
 
 
 @dataclass(frozen=True)
@@ -64,9 +67,25 @@ class TimingConfig:
     pause_min: float = 0.2
     #: longest pause
     pause_max: float = 2.0
-    #: share of clause boundaries (",", ";", ":", dashes) that become a drawn pause;
-    #: sentence boundaries always do
+    #: share of clause boundaries (",", ";", ":", dashes) that become a drawn pause
     phrase_pause_prob: float = 0.35
+    #: share of sentence boundaries inside a turn that the speaker runs on without a pause
+    #: (a short silence below the 200 ms IPU bridge, so both sentences are one IPU); the
+    #: others become a drawn pause. People do not stop at every full stop, and IPUs that
+    #: join sentences give the long right tail of human IPU durations. An engineering
+    #: value, not fitted to any realism row; 0 pauses at every sentence end
+    sentence_run_on_prob: float = 0.25
+    #: silence at a sentence or clause boundary spoken without a pause, drawn uniformly (s);
+    #: with the pieces' padding it stays below the 200 ms that ends an IPU
+    run_on_silence_min: float = 0.05
+    run_on_silence_max: float = 0.12
+    # --- per-dialogue variation ------------------------------------------------------
+    #: standard deviation of a per-dialogue shift of ``fto_mean`` (s), drawn once per
+    #: dialogue: dyads differ in tempo (Cavalcanti & Skantze 2025 find a strong per-dyad
+    #: component; NeMo's simulator draws per-session silence and overlap means too). 0 = off
+    dialogue_fto_sd: float = 0.1
+    #: sigma (log scale) of a per-dialogue factor on ``pause_median``; 0 = off
+    dialogue_pause_sigma: float = 0.2
     #: frames this far below the utterance's speech level count as silence (dB)
     silence_db: float = -30.0
     #: a text boundary is confirmed by an audio silence at least this long
@@ -110,6 +129,9 @@ class TimingConfig:
             ("fto_std", self.fto_std >= 0), ("fto_min <= fto_max", self.fto_min <= self.fto_max),
             ("pause_min <= pause_max", 0 < self.pause_min <= self.pause_max), ("pause_median", self.pause_median > 0),
             ("phrase_pause_prob", 0 <= self.phrase_pause_prob <= 1), ("backchannel_rate", self.backchannel_rate >= 0),
+            ("sentence_run_on_prob", 0 <= self.sentence_run_on_prob <= 1),
+            ("run_on_silence_min <= run_on_silence_max", 0 <= self.run_on_silence_min <= self.run_on_silence_max),
+            ("dialogue_fto_sd, dialogue_pause_sigma", self.dialogue_fto_sd >= 0 and self.dialogue_pause_sigma >= 0),
             ("interruption_prob", 0 <= self.interruption_prob <= 1),
             ("interruption_overlap_min <= interruption_overlap_max",
              0 < self.interruption_overlap_min <= self.interruption_overlap_max),
@@ -119,6 +141,20 @@ class TimingConfig:
         bad = [name for name, ok in checks if not ok]
         if bad:
             raise ValueError(f"invalid duplex timing value(s): {', '.join(bad)}; see duplex.timing.TimingConfig")
+
+
+def draw_dialogue_timing(rng: np.random.Generator, config: TimingConfig) -> TimingConfig:
+    """``config`` with this dialogue's own tempo: ``fto_mean`` shifted and ``pause_median``
+    scaled by draws made once per dialogue (``dialogue_fto_sd``, ``dialogue_pause_sigma``).
+
+    With both at 0 it returns ``config`` itself and draws nothing.
+    """
+    if config.dialogue_fto_sd == 0 and config.dialogue_pause_sigma == 0:
+        return config
+    shift = float(rng.normal(0.0, config.dialogue_fto_sd))
+    factor = float(np.exp(rng.normal(0.0, config.dialogue_pause_sigma)))
+    return replace(config, fto_mean=round(config.fto_mean + shift, 4), pause_median=round(config.pause_median * factor, 4),
+                   dialogue_fto_sd=0.0, dialogue_pause_sigma=0.0)
 
 
 def draw_fto(rng: np.random.Generator, config: TimingConfig, shift: float = 0.0) -> float:

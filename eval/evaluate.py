@@ -19,7 +19,7 @@ from duplex.records import Timeline
 from eval.asr.base import ASR, ASR_SAMPLING_RATE
 from eval.backchannel_recall import backchannel_recall, mark_heard
 from eval.cpwer import mono_cpwer
-from eval.gate import GateConfig, share_above, turns_with_missed_names
+from eval.gate import GateConfig, failing_segments, share_above, turns_with_missed_names
 from eval.normalize import FILLER_WORDS, normalize_text
 from eval.records import DialogueEval, TurnEval
 from eval.regions import RegionConfig, pack_regions, speech_regions, unpack_words
@@ -35,7 +35,8 @@ from eval.words import assign_words, join_words
 from speech.audio import resample
 from speech.records import Word
 
-__all__ = ["EvalConfig", "EvalTools", "load_eval_tools", "evaluate_timeline", "transcribe_channels", "summarize"]
+__all__ = ["EvalConfig", "EvalTools", "load_eval_tools", "evaluate_timeline", "transcribe_channels", "flag_segments",
+           "summarize"]
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ def _score_channel(timeline: Timeline, channel: int, words: list[Word], config: 
             dialogue_id=timeline.id, channel=channel, speaker=seg.speaker, turn_index=seg.turn_index,
             kind=seg.kind, start=seg.start, end=seg.end, reference=seg.text, hypothesis=hyp,
             wer=round(we.rate, 4), cer=round(ce.rate, 4), ref_words=we.ref_len, errors=we.errors,
-            words=tuple(seg_words), flagged=seg.kind == "turn" and we.rate > config.gate.wer_threshold,
+            words=tuple(seg_words),
         ))
     return out
 
@@ -127,11 +128,8 @@ def evaluate_timeline(
     turn_evals: list[TurnEval] = []
     for channel in (0, 1):
         turn_evals += _score_channel(timeline, channel, words[channel], config)
-    if config.gate.check_names:  # a misheard name fails the gate whatever the turn's WER
-        misheard = set(turns_with_missed_names(turn_evals))
-        turn_evals = [replace(e, flagged=True) if e.kind == "turn" and e.turn_index in misheard else e
-                      for e in turn_evals]
-    summary = summarize(timeline, turn_evals, config.gate.wer_threshold)
+    turn_evals = flag_segments(turn_evals, config.gate)
+    summary = summarize(timeline, turn_evals, config.gate.wer_threshold, config.gate.per)
     metrics = dict(summary.metrics)
     if config.cpwer:
         mono = resample(np.ascontiguousarray(stereo.mean(axis=1)), sr, ASR_SAMPLING_RATE)
@@ -181,7 +179,18 @@ def _fillers(texts: list[str]) -> int:
     return sum(w in FILLER_WORDS for t in texts for w in normalize_text(t, keep_fillers=True).split())
 
 
-def summarize(timeline: Timeline, turn_evals: list[TurnEval], wer_threshold: float = 0.3) -> DialogueEval:
+def flag_segments(turn_evals: list[TurnEval], gate: GateConfig) -> list[TurnEval]:
+    """``turn_evals`` with ``flagged`` set on the turn segments that fail ``gate``: above its WER
+    threshold (per turn or per segment, ``gate.per``) or, with ``check_names``, in a turn whose
+    name the ASR missed (a misheard name fails the gate whatever the turn's WER)."""
+    failing = {id(e) for e in failing_segments(turn_evals, gate) if e.kind == "turn"}
+    misheard = set(turns_with_missed_names(turn_evals)) if gate.check_names else set()
+    return [replace(e, flagged=e.kind == "turn" and (id(e) in failing or e.turn_index in misheard))
+            for e in turn_evals]
+
+
+def summarize(timeline: Timeline, turn_evals: list[TurnEval], wer_threshold: float = 0.3,
+              per: str = "turn") -> DialogueEval:
     """Pooled WER/CER of a dialogue (turn segments only; backchannels are scored apart)."""
     turns = [e for e in turn_evals if e.kind == "turn"]
     chars = [char_errors(e.reference, e.hypothesis) for e in turns]
@@ -195,7 +204,7 @@ def summarize(timeline: Timeline, turn_evals: list[TurnEval], wer_threshold: flo
         metrics={
             "backchannel_wer": _pooled([e for e in turn_evals if e.kind == "backchannel"]),
             "num_backchannels": sum(e.kind == "backchannel" for e in turn_evals),
-            "share_above_threshold": round(share_above(turn_evals, wer_threshold), 4),
+            "share_above_threshold": round(share_above(turn_evals, wer_threshold, per), 4),
             "wer_threshold": wer_threshold,
             # hesitations are not content words: counted apart, never in WER
             "fillers": {"reference": _fillers([e.reference for e in turns]),

@@ -14,10 +14,13 @@ from corpus_core.errors import ConfigError
 from eval.records import TurnEval
 from eval.respell import missed_names, name_words
 
-__all__ = ["GateConfig", "GateDecision", "gate_dialogue", "turns_above", "share_above", "turns_with_missed_names", "GATE_ACTIONS"]
+__all__ = ["GateConfig", "GateDecision", "gate_dialogue", "turns_above", "failing_segments", "share_above",
+           "turns_with_missed_names", "GATE_ACTIONS", "GATE_UNITS"]
 
 #: what the gate may do with a dialogue that has turns above the threshold
 GATE_ACTIONS = ("drop", "resynthesize", "flag")
+#: what the WER threshold is applied to: a whole turn (its segments pooled) or each segment
+GATE_UNITS = ("turn", "segment")
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,11 @@ class GateConfig:
     action: str = "flag"
     #: a turn whose WER is above this fails the gate
     wer_threshold: float = 0.3
+    #: "turn": the threshold applies to each turn's WER, its segments pooled; "segment": to
+    #: each segment alone (a turn is cut into segments at the pauses the timing model drew,
+    #: so a short segment with one error, "In a team," heard as "And a team,", fails a turn
+    #: that is 95% right, and whether a turn fails then depends on where its pauses fell)
+    per: str = "turn"
     #: re-synthesis rounds before ``on_exhausted`` applies
     max_retries: int = 2
     #: what happens when re-synthesis rounds are used up: "drop" or "flag"
@@ -46,6 +54,8 @@ class GateConfig:
     def __post_init__(self) -> None:
         if self.action not in GATE_ACTIONS:
             raise ConfigError(f"gate.action is {self.action!r}; use one of {', '.join(GATE_ACTIONS)}")
+        if self.per not in GATE_UNITS:
+            raise ConfigError(f"gate.per is {self.per!r}; use one of {', '.join(GATE_UNITS)}")
         if self.on_exhausted not in ("drop", "flag"):
             raise ConfigError(f"gate.on_exhausted is {self.on_exhausted!r}; use 'drop' or 'flag'")
         if self.max_retries < 0 or not 0.0 <= self.wer_threshold:
@@ -74,13 +84,39 @@ class GateDecision:
 
 
 def turns_above(turn_evals: Sequence[TurnEval], threshold: float, include_backchannels: bool = False) -> list[TurnEval]:
-    """The scored segments whose WER is above ``threshold``."""
+    """The scored segments whose own WER is above ``threshold``."""
     return [e for e in turn_evals
             if (e.kind == "turn" or include_backchannels) and e.ref_words > 0 and e.wer > threshold]
 
 
-def share_above(turn_evals: Sequence[TurnEval], threshold: float) -> float:
-    """Share of turns (not backchannels) with WER above ``threshold``; 0 when there are none."""
+def _turn_wers(turn_evals: Sequence[TurnEval]) -> dict[int, float]:
+    """Turn index -> the turn's WER, its segments pooled (turns with reference words only)."""
+    totals: dict[int, list[int]] = {}
+    for e in turn_evals:
+        if e.kind == "turn" and e.turn_index is not None and e.ref_words > 0:
+            t = totals.setdefault(e.turn_index, [0, 0])
+            t[0] += e.errors
+            t[1] += e.ref_words
+    return {k: errors / ref for k, (errors, ref) in totals.items()}
+
+
+def failing_segments(turn_evals: Sequence[TurnEval], config: GateConfig) -> list[TurnEval]:
+    """The segments that fail the WER threshold under ``config.per``: every segment of a turn
+    whose pooled WER is above it ("turn"), or each segment above it ("segment"); backchannel
+    segments are judged alone, and only with ``include_backchannels``."""
+    if config.per == "segment":
+        return turns_above(turn_evals, config.wer_threshold, config.include_backchannels)
+    over = {k for k, w in _turn_wers(turn_evals).items() if w > config.wer_threshold}
+    return [e for e in turn_evals if (e.kind == "turn" and e.turn_index in over and e.ref_words > 0)
+            or (e.kind != "turn" and config.include_backchannels and e.ref_words > 0 and e.wer > config.wer_threshold)]
+
+
+def share_above(turn_evals: Sequence[TurnEval], threshold: float, per: str = "turn") -> float:
+    """Share of turns (``per="turn"``, segments pooled) or turn segments (``per="segment"``) with
+    WER above ``threshold``; 0 when there are none."""
+    if per == "turn":
+        wers = list(_turn_wers(turn_evals).values())
+        return sum(w > threshold for w in wers) / len(wers) if wers else 0.0
     turns = [e for e in turn_evals if e.kind == "turn" and e.ref_words > 0]
     return sum(e.wer > threshold for e in turns) / len(turns) if turns else 0.0
 
@@ -104,7 +140,7 @@ def gate_dialogue(turn_evals: Sequence[TurnEval], config: GateConfig, attempt: i
     :param metrics: the dialogue's metrics; their ``speaker_similarity`` can fail it too
         (see ``speaker_outliers`` and ``max_between_similarity``).
     """
-    bad = turns_above(turn_evals, config.wer_threshold, config.include_backchannels)
+    bad = failing_segments(turn_evals, config)
     failed = {e.turn_index for e in bad if e.turn_index is not None}
     misheard = set(turns_with_missed_names(turn_evals)) - failed if config.check_names else set()
     similarity = (metrics or {}).get("speaker_similarity") or {}

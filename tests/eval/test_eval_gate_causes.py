@@ -71,3 +71,25 @@ def test_a_misheard_name_fails_the_gate_below_the_wer_threshold_and_nothing_else
     assert decision.action_taken == "resynthesize" and decision.turns_to_resynthesize == [0]
     assert "misheard name" in decision.reason
     assert gate_dialogue(turns, GateConfig(action="resynthesize", check_names=False)).action_taken == "pass"
+
+
+def test_the_threshold_applies_to_the_whole_turn_not_to_where_its_pauses_fell() -> None:
+    from dataclasses import replace
+
+    # one turn cut at a drawn pause: a short segment with one wrong word, then a long right one
+    short = _said(3, "In a team,", "And a team,")
+    long = replace(_said(3, "I like to plan the work first and then share it with everyone.",
+                         "I like to plan the work first and then share it with everyone."), start=4.0, end=6.5)
+    other = _said(4, "That sounds good.", "That sounds good.")
+    assert short.wer > 0.3  # one error in three words
+    assert gate_dialogue([short, long, other], GateConfig()).action_taken == "pass"  # 1 error in 16 words
+    per_segment = gate_dialogue([short, long, other], GateConfig(per="segment"))
+    assert per_segment.action_taken == "flag" and per_segment.failed_turns == [3]
+    # a turn whose words are mostly wrong fails either way, with every segment of it
+    garbled = replace(_said(3, "I like to plan the work first.", "I'd bike to land a word thirst."), start=4.0, end=5.5)
+    decision = gate_dialogue([short, garbled, other], GateConfig())
+    assert decision.action_taken == "flag" and decision.failed_turns == [3]
+    from eval.gate import failing_segments, share_above
+
+    assert failing_segments([short, garbled, other], GateConfig()) == [short, garbled]
+    assert share_above([short, long, other], 0.3) == 0.0 and share_above([short, long, other], 0.3, "segment") == 1 / 3

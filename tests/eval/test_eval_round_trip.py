@@ -41,7 +41,7 @@ def test_gate_decisions(evaluated_dialogue: tuple) -> None:
     from dataclasses import replace
 
     turns = list(evaluated_dialogue[0])
-    bad = [replace(t, wer=0.8) if t.turn_index == 2 else t for t in turns]
+    bad = [replace(t, wer=0.8, errors=round(0.8 * t.ref_words)) if t.turn_index == 2 else t for t in turns]
     assert gate_dialogue(turns, GateConfig(action="drop", wer_threshold=0.5)).action_taken == "pass"
     assert gate_dialogue(bad, GateConfig(action="drop")).action_taken == "drop"
     flag = gate_dialogue(bad, GateConfig(action="flag"))
