@@ -1,10 +1,8 @@
 """Lay out each turn (pieces and drawn pauses) and place the turns one after another.
 
-A turn's pieces (see :mod:`duplex.pieces`) are grouped into blocks: most sentence
-boundaries and a share of the clause boundaries become a pause drawn from the
-log-normal. At the others the speaker runs on: the next piece follows after a silence
-too short to end the IPU (the engine's own silence, 0.2-0.45 s at piper's commas and full
-stops, would end it), or in the same block where the engine's silence is short already. Each block
+A turn's pieces (see :mod:`duplex.pieces`) are grouped into blocks: every sentence
+boundary and a share of the clause boundaries become a pause drawn from the
+log-normal; the other boundaries keep the engine's own short silence. Each block
 becomes one :class:`~duplex.records.Segment`. Turns follow each other at drawn
 floor-transfer offsets, or the next speaker cuts in (:mod:`duplex.interruptions`).
 """
@@ -92,24 +90,17 @@ def plan_turn(utt: Utterance, pieces: list[Piece], config: TimingConfig, rng: np
     pauses: list[tuple[float, float]] = []
     current, offset = pieces[0], 0.0
     for nxt in pieces[1:]:
-        end = offset + (current.source_end - current.source_start)
-        slots.append(end - PAD_SECONDS)  # the silence onset: a listener may respond here
-        if current.boundary == "sentence":
-            paused = rng.random() >= config.sentence_run_on_prob
-        else:
-            paused = rng.random() < config.phrase_pause_prob
-        if paused:
+        silence_onset = offset + (current.source_end - current.source_start) - PAD_SECONDS
+        if current.boundary == "sentence" or rng.random() < config.phrase_pause_prob:
             blocks.append(Block(offset, current))
+            end = offset + blocks[-1].duration
             pause = draw_pause(rng, config)
             pauses.append((end, end + pause))
+            slots.append(end - PAD_SECONDS)
             current, offset = nxt, end + pause
-        elif nxt.source_start - current.source_end <= config.run_on_silence_max:
-            current = _merge(current, nxt)  # the engine's own silence is short already: one block
-        else:
-            # no pause: the engine's silence (piper leaves 0.2-0.45 s at commas and full stops)
-            # would still end the IPU, so the next piece follows after a short silence instead
-            blocks.append(Block(offset, current))
-            current, offset = nxt, end + float(rng.uniform(config.run_on_silence_min, config.run_on_silence_max))
+        else:  # keep the engine's own silence: one block across the boundary
+            slots.append(silence_onset)
+            current = _merge(current, nxt)
     blocks.append(Block(offset, current))
     return TurnPlan(utt, tuple(blocks), tuple(round(s, 4) for s in slots), tuple(pauses))
 

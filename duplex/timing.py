@@ -5,8 +5,7 @@ defaults are the "telephone" preset and come from docs/reference_stats.md:
 
 * floor-transfer offsets (FTO = next start - previous end; negative = overlap)
   ~ Normal(+200 ms, 400 ms) clipped to [-1.0, +2.5] s;
-* pauses inside a turn ~ log-normal, median 500 ms, at least 200 ms; a quarter of the
-  sentence ends inside a turn run on without a pause (one IPU across both sentences);
+* pauses inside a turn ~ log-normal, median 500 ms, at least 200 ms;
 * each dialogue draws its own tempo: ``fto_mean`` + N(0, 100 ms), ``pause_median`` x a
   log-normal factor (sigma 0.2), as dyads differ;
 * backchannels about one per 12 s of partner speech, 0.2-0.7 s long, at least
@@ -67,18 +66,9 @@ class TimingConfig:
     pause_min: float = 0.2
     #: longest pause
     pause_max: float = 2.0
-    #: share of clause boundaries (",", ";", ":", dashes) that become a drawn pause
+    #: share of clause boundaries (",", ";", ":", dashes) that become a drawn pause;
+    #: sentence boundaries always do
     phrase_pause_prob: float = 0.35
-    #: share of sentence boundaries inside a turn that the speaker runs on without a pause
-    #: (a short silence below the 200 ms IPU bridge, so both sentences are one IPU); the
-    #: others become a drawn pause. People do not stop at every full stop, and IPUs that
-    #: join sentences give the long right tail of human IPU durations. An engineering
-    #: value, not fitted to any realism row; 0 pauses at every sentence end
-    sentence_run_on_prob: float = 0.25
-    #: silence at a sentence or clause boundary spoken without a pause, drawn uniformly (s);
-    #: with the pieces' padding it stays below the 200 ms that ends an IPU
-    run_on_silence_min: float = 0.05
-    run_on_silence_max: float = 0.12
     # --- per-dialogue variation ------------------------------------------------------
     #: standard deviation of a per-dialogue shift of ``fto_mean`` (s), drawn once per
     #: dialogue: dyads differ in tempo (Cavalcanti & Skantze 2025 find a strong per-dyad
@@ -129,8 +119,6 @@ class TimingConfig:
             ("fto_std", self.fto_std >= 0), ("fto_min <= fto_max", self.fto_min <= self.fto_max),
             ("pause_min <= pause_max", 0 < self.pause_min <= self.pause_max), ("pause_median", self.pause_median > 0),
             ("phrase_pause_prob", 0 <= self.phrase_pause_prob <= 1), ("backchannel_rate", self.backchannel_rate >= 0),
-            ("sentence_run_on_prob", 0 <= self.sentence_run_on_prob <= 1),
-            ("run_on_silence_min <= run_on_silence_max", 0 <= self.run_on_silence_min <= self.run_on_silence_max),
             ("dialogue_fto_sd, dialogue_pause_sigma", self.dialogue_fto_sd >= 0 and self.dialogue_pause_sigma >= 0),
             ("interruption_prob", 0 <= self.interruption_prob <= 1),
             ("interruption_overlap_min <= interruption_overlap_max",
