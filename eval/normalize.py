@@ -22,6 +22,7 @@ from text_dialogue.spoken import to_spoken
 
 __all__ = [
     "normalize_text",
+    "match_number_readings",
     "number_to_words",
     "canonical_backchannel",
     "split_fillers",
@@ -109,6 +110,38 @@ def _canonical_words(words: list[str]) -> list[str]:
         if w in _ORDINALS and (prev in _MONTH_NAMES or prev in ("the", "of") or prev in _TENS[2:]):
             out.append(_ORDINALS[w])
             continue
+        out.append(w)
+    return out
+
+
+#: first words of a clock time read the short way ("seven thirty", "twelve oh five")
+_HOURS = frozenset(_ONES[1:13])
+
+
+def match_number_readings(reference: list[str], hypothesis: list[str]) -> list[str]:
+    """``hypothesis`` (normalized words) with each bare number read as ``reference`` reads it.
+
+    An ASR writes digits ("730", "705"), and the normalizer must read them one way ("seven
+    hundred thirty"); but a speaker who said "seven thirty" or "seven oh five" said the same
+    digits. The reference is what the TTS was given, so its reading is the one in the audio:
+    where the hypothesis has "H hundred X" for an hour H and the reference has "H X" (and
+    never "H hundred"), "hundred" goes; where the reference has "H zero X", it becomes "zero".
+    A number that differs ("630" for "five thirty") is left as it is and still counts.
+    """
+    if "hundred" not in hypothesis:
+        return hypothesis
+    pairs = set(zip(reference, reference[1:]))
+    triples = set(zip(reference, reference[1:], reference[2:]))
+    out: list[str] = []
+    for i, w in enumerate(hypothesis):
+        if w == "hundred" and 0 < i < len(hypothesis) - 1 and hypothesis[i - 1] in _HOURS:
+            hour, nxt = hypothesis[i - 1], hypothesis[i + 1]
+            if (hour, "hundred") not in pairs:
+                if (hour, nxt) in pairs and nxt in _TENS[2:]:
+                    continue
+                if (hour, "zero", nxt) in triples:
+                    out.append("zero")
+                    continue
         out.append(w)
     return out
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from eval.normalize import normalize_text
-from eval.wer import word_errors
+from eval.wer import char_errors, word_errors
 from eval.words import join_words
 from speech.records import Word
 
@@ -106,3 +106,26 @@ def test_asr_tokens_are_joined_as_the_engine_split_them() -> None:
               Word("'s", 1.5, 1.6)]
     assert join_words(tokens) == "at 1.30pm or 12 p.m. Chang's"
     assert normalize_text(join_words(tokens)) == normalize_text("at 1:30 pm or 12 pm Chang's")
+
+
+@pytest.mark.parametrize("spoken, asr", [
+    # the reference is what the TTS said; the ASR wrote the same digits, read another way
+    ("around seven thirty", "around 730"),
+    ("at evening five thirty on march fourteen", "at evening 530 on March 14"),
+    ("at seven oh five", "at 705"),
+    ("seven forty-five works", "745 works"),
+    ("twelve fifteen pm", "1215 pm"),
+    ("it costs five hundred thirty dollars", "it costs $530"),  # the long reading stays long
+])
+def test_bare_asr_numbers_are_read_as_the_reference_reads_them(spoken: str, asr: str) -> None:
+    assert word_errors(spoken, asr).errors == 0
+    assert char_errors(spoken, asr).errors == 0
+
+
+@pytest.mark.parametrize("spoken, asr, errors", [
+    ("at five thirty", "at 630", 2),  # another time: "six hundred thirty" against "five thirty"
+    ("seven hundred thirty people", "730 people", 0),
+    ("room seven thirty", "room 731", 1),  # read "seven thirty one": one word more than was said
+])
+def test_a_different_number_still_counts(spoken: str, asr: str, errors: int) -> None:
+    assert word_errors(spoken, asr).errors == errors
