@@ -9,6 +9,7 @@ turn-taking events from each channel's voice activity.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -22,7 +23,7 @@ from eval.cpwer import mono_cpwer
 from eval.gate import GateConfig, failing_segments, share_above, turns_with_missed_names
 from eval.normalize import FILLER_WORDS, normalize_text
 from eval.records import DialogueEval, TurnEval
-from eval.regions import RegionConfig, pack_regions, speech_regions, unpack_words
+from eval.regions import RegionConfig, pack_regions, speech_regions, unheard_regions, unpack_words
 from eval.speaker_similarity import (
     SpeakerEncoder,
     SpeakerSimilarityConfig,
@@ -34,6 +35,8 @@ from eval.wer import char_errors, word_errors
 from eval.words import assign_words, join_words
 from speech.audio import resample
 from speech.records import Word
+
+log = logging.getLogger(__name__)
 
 __all__ = ["EvalConfig", "EvalTools", "load_eval_tools", "evaluate_timeline", "transcribe_channels", "flag_segments",
            "summarize"]
@@ -166,7 +169,18 @@ def transcribe_channels(timeline: Timeline, stereo: np.ndarray, asr: ASR, config
     total = len(channels[0]) / ASR_SAMPLING_RATE
     regions = [r for c in (0, 1) for r in speech_regions(timeline.segments, c, total, config.regions)]
     packed = pack_regions(channels, regions, ASR_SAMPLING_RATE, config.regions)
-    words = unpack_words(asr.transcribe_chunks(packed.samples, packed.chunks), packed)
+    heard = asr.transcribe_chunks(packed.samples, packed.chunks)
+    words = unpack_words(heard, packed)
+    # a region with a turn in it that came back empty (the decoder ended its chunk early):
+    # transcribe those regions again, packed on their own
+    turns = [s for s in timeline.segments if s.kind == "turn"]
+    again = [r for r in unheard_regions(heard, packed)
+             if any(s.channel == r.channel and s.start < r.end and s.end > r.start for s in turns)]
+    if again:
+        repacked = pack_regions(channels, again, ASR_SAMPLING_RATE, config.regions)
+        for c, extra in unpack_words(asr.transcribe_chunks(repacked.samples, repacked.chunks), repacked).items():
+            words[c] = sorted([*words.get(c, []), *extra], key=lambda w: (w.start, w.end))
+        log.info("eval: %s: %d region(s) the ASR returned nothing for, transcribed again", timeline.id, len(again))
     return {c: words.get(c, []) for c in (0, 1)}
 
 

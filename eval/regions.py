@@ -5,6 +5,10 @@ channel into *regions* (the timeline's segments widened by a margin and merged),
 the regions of both channels into chunks of at most ``max_chunk`` seconds (Whisper's
 window), separated by a short silence, and transcribes all chunks in one batched ASR
 call. Word times come back in chunk time and are mapped to the timeline's time here.
+A batched decoder reads each chunk once: when Whisper ends its text early (after a
+closing "Thank you so much." it may emit end-of-text with 20 s of the chunk still to
+go), every region after that point comes back empty. :func:`unheard_regions` finds them
+so eval can transcribe them again, packed on their own.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import numpy as np
 from duplex.records import Segment
 from speech.records import Word
 
-__all__ = ["Region", "RegionConfig", "speech_regions", "pack_regions", "PackedAudio", "unpack_words"]
+__all__ = ["Region", "RegionConfig", "speech_regions", "pack_regions", "PackedAudio", "unpack_words", "unheard_regions"]
 
 
 @dataclass(frozen=True)
@@ -153,3 +157,20 @@ def unpack_words(words: Sequence[Word], packed: PackedAudio) -> dict[int, list[W
         end = min(max(w.end + shift, start), region.end)
         out.setdefault(region.channel, []).append(Word(w.text, round(start, 3), round(end, 3)))
     return out
+
+
+def unheard_regions(words: Sequence[Word], packed: PackedAudio) -> list[Region]:
+    """The regions of ``packed`` that no word of ``words`` (in packed time) falls in.
+
+    A word counts for the region its midpoint lies in or is nearest to, as in
+    :func:`unpack_words`.
+    """
+    if not packed.placed:
+        return []
+    starts = np.array([at for _, at in packed.placed])
+    ends = starts + np.array([r.duration for r, _ in packed.placed])
+    heard = set()
+    for w in words:
+        mid = (w.start + w.end) / 2
+        heard.add(int(np.argmin(np.maximum(starts - mid, 0) + np.maximum(mid - ends, 0))))
+    return [region for i, (region, _) in enumerate(packed.placed) if i not in heard]

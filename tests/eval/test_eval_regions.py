@@ -81,3 +81,51 @@ def test_speech_only_pass_scores_like_the_full_length_pass(spoken_dialogue) -> N
         assert words[channel]
         for w in words[channel]:
             assert any(s.start - 0.41 <= w.start and w.end <= s.end + 0.41 for s in segs), (channel, w)
+
+
+class _EndsEarlyOnce:
+    """An ASR double: a word for every 0.5 s of sound; in its first call each chunk's decoding
+    stops after the chunk's first sound, as Whisper's batched decoder does when it emits
+    end-of-text early. Later calls hear everything."""
+
+    def __init__(self) -> None:
+        self.calls: list[list[tuple[float, float]]] = []
+
+    def transcribe_chunks(self, samples: np.ndarray, chunks: list[tuple[float, float]]) -> list[Word]:
+        self.calls.append(list(chunks))
+        words = []
+        for start, end in chunks:
+            loud = np.abs(samples[int(start * SR):int(end * SR)]) > 0.05
+            times = [start + i / SR for i in range(0, len(loud), SR // 2) if loud[i:i + SR // 2].any()]
+            if len(self.calls) == 1:  # stops after the first stretch of sound
+                times = [t for t in times if t - times[0] < 1.0] if times else []
+            words += [Word("w", round(t, 3), round(t + 0.4, 3)) for t in times]
+        return words
+
+
+def test_regions_a_chunk_lost_are_transcribed_again() -> None:
+    from duplex.records import Timeline
+    from eval.evaluate import EvalConfig, transcribe_channels
+    from eval.regions import unheard_regions
+
+    sr, total = 24000, 24.0
+    stereo = np.zeros((int(total * sr), 2), dtype=np.float32)
+    spans = [(0, 1.0, 3.0, "turn"), (0, 6.0, 8.0, "turn"), (0, 12.0, 14.0, "turn"), (1, 4.0, 5.0, "turn"),
+             (0, 18.0, 18.4, "backchannel")]
+    for channel, a, b, _ in spans:
+        stereo[int(a * sr):int(b * sr), channel] = 0.3
+    timeline = Timeline(id="d", duration=total, sampling_rate=sr, segments=tuple(
+        Segment(channel=c, speaker="AB"[c], start=a, end=b, text="x", kind=k) for c, a, b, k in spans))
+    asr = _EndsEarlyOnce()
+    words = transcribe_channels(timeline, stereo, asr, EvalConfig())  # type: ignore[arg-type]
+    # the first call lost every region after the first of its chunk ...
+    regions = [r for c in (0, 1) for r in speech_regions(timeline.segments, c, total, RegionConfig())]
+    first = pack_regions([np.ones(int(total * SR))] * 2, regions, SR, RegionConfig())
+    assert len(unheard_regions([], first)) == len(regions)
+    # ... and the second call took only the lost regions with a turn in them (not the backchannel)
+    assert len(asr.calls) == 2
+    assert sum(b - a for a, b in asr.calls[1]) < sum(b - a for a, b in asr.calls[0])
+    for channel, a, b, kind in spans:
+        heard = [w for w in words[channel] if a - 0.4 <= w.start < b + 0.4]
+        assert bool(heard) == (kind == "turn" or (channel, a) == (0, 1.0)), (channel, a, kind)
+    assert all(x.start <= y.start for x, y in zip(words[0], words[0][1:]))  # merged in time order
