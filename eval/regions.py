@@ -136,6 +136,18 @@ def pack_regions(channels: Sequence[np.ndarray], regions: Sequence[Region], samp
     return PackedAudio(samples, chunks, placed)
 
 
+def _nearest_regions(words: Sequence[Word], packed: PackedAudio) -> list[int]:
+    """For each word (packed time), the index in ``packed.placed`` of the region its midpoint
+    lies in, or of the nearest region for a word heard in a gap."""
+    starts = np.array([at for _, at in packed.placed])
+    ends = starts + np.array([r.duration for r, _ in packed.placed])
+    out = []
+    for w in words:
+        mid = (w.start + w.end) / 2
+        out.append(int(np.argmin(np.maximum(starts - mid, 0) + np.maximum(mid - ends, 0))))
+    return out
+
+
 def unpack_words(words: Sequence[Word], packed: PackedAudio) -> dict[int, list[Word]]:
     """Map words in packed time back to dialogue time, per channel.
 
@@ -145,12 +157,7 @@ def unpack_words(words: Sequence[Word], packed: PackedAudio) -> dict[int, list[W
     out: dict[int, list[Word]] = {}
     if not packed.placed:
         return out
-    starts = np.array([at for _, at in packed.placed])
-    ends = starts + np.array([r.duration for r, _ in packed.placed])
-    for w in words:
-        mid = (w.start + w.end) / 2
-        distance = np.maximum(starts - mid, 0) + np.maximum(mid - ends, 0)
-        i = int(np.argmin(distance))
+    for w, i in zip(words, _nearest_regions(words, packed)):
         region, at = packed.placed[i]
         shift = region.start - at
         start = min(max(w.start + shift, region.start), region.end)
@@ -160,17 +167,9 @@ def unpack_words(words: Sequence[Word], packed: PackedAudio) -> dict[int, list[W
 
 
 def unheard_regions(words: Sequence[Word], packed: PackedAudio) -> list[Region]:
-    """The regions of ``packed`` that no word of ``words`` (in packed time) falls in.
-
-    A word counts for the region its midpoint lies in or is nearest to, as in
-    :func:`unpack_words`.
-    """
+    """The regions of ``packed`` that no word of ``words`` (in packed time) belongs to, as
+    :func:`unpack_words` assigns them."""
     if not packed.placed:
         return []
-    starts = np.array([at for _, at in packed.placed])
-    ends = starts + np.array([r.duration for r, _ in packed.placed])
-    heard = set()
-    for w in words:
-        mid = (w.start + w.end) / 2
-        heard.add(int(np.argmin(np.maximum(starts - mid, 0) + np.maximum(mid - ends, 0))))
+    heard = set(_nearest_regions(words, packed))
     return [region for i, (region, _) in enumerate(packed.placed) if i not in heard]
