@@ -23,7 +23,13 @@ from eval.cpwer import mono_cpwer
 from eval.gate import GateConfig, failing_segments, share_above, turns_with_missed_names
 from eval.normalize import FILLER_WORDS, normalize_text
 from eval.records import DialogueEval, TurnEval
-from eval.regions import RegionConfig, pack_regions, speech_regions, unheard_regions, unpack_words
+from eval.regions import (
+    RegionConfig,
+    pack_regions,
+    speech_regions,
+    unheard_regions,
+    unpack_words,
+)
 from eval.speaker_similarity import (
     SpeakerEncoder,
     SpeakerSimilarityConfig,
