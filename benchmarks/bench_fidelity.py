@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from duplex.records import Segment  # noqa: E402
-from eval.normalize import match_number_readings, normalize_text  # noqa: E402
+from eval.normalize import match_readings, normalize_text  # noqa: E402
 from eval.respell import name_words  # noqa: E402
 from eval.wer import word_alignment, word_errors  # noqa: E402
 from eval.words import assign_words, join_words  # noqa: E402
@@ -60,7 +60,7 @@ def run_stages(sgd: Path, corpus: Path, config: Path | None = None) -> None:
 def error_causes(reference: str, hypothesis: str, names: set[str], typos: set[str]) -> Counter:
     """Errors of one turn by cause (see the module docstring); they sum to its error count."""
     ref = normalize_text(reference).split()
-    hyp = match_number_readings(ref, normalize_text(hypothesis).split())
+    hyp = match_readings(ref, normalize_text(hypothesis).split())
     out: Counter = Counter()
     runs: list[list[tuple[str, int, int, int, int]]] = []
     for chunk in word_alignment(ref, hyp):
@@ -93,7 +93,7 @@ def channel_errors_by_turn(segs: list[dict]) -> list[int]:
         ref += toks
         owner += [k] * len(toks)
     words = sorted((Word.from_dict(w) for s in turns for w in s["words"]), key=lambda w: w.start)
-    hyp = match_number_readings(ref, normalize_text(join_words(words)).split())
+    hyp = match_readings(ref, normalize_text(join_words(words)).split())
     out = [0] * len(turns)
     for kind, r0, r1, h0, h1 in word_alignment(ref, hyp):
         if kind == "equal" or not owner:

@@ -22,7 +22,7 @@ from text_dialogue.spoken import to_spoken
 
 __all__ = [
     "normalize_text",
-    "match_number_readings",
+    "match_readings",
     "number_to_words",
     "canonical_backchannel",
     "split_fillers",
@@ -118,31 +118,47 @@ def _canonical_words(words: list[str]) -> list[str]:
 _HOURS = frozenset(_ONES[1:13])
 
 
-def match_number_readings(reference: list[str], hypothesis: list[str]) -> list[str]:
-    """``hypothesis`` (normalized words) with each bare number read as ``reference`` reads it.
+def match_readings(reference: list[str], hypothesis: list[str]) -> list[str]:
+    """``hypothesis`` (normalized words) with the words it spells differently from
+    ``reference`` for the same sound spelled the reference's way.
 
-    An ASR writes digits ("730", "705"), and the normalizer must read them one way ("seven
-    hundred thirty"); but a speaker who said "seven thirty" or "seven oh five" said the same
-    digits. The reference is what the TTS was given, so its reading is the one in the audio:
-    where the hypothesis has "H hundred X" for an hour H and the reference has "H X" (and
-    never "H hundred"), "hundred" goes; where the reference has "H zero X", it becomes "zero".
-    A number that differs ("630" for "five thirty") is left as it is and still counts.
+    * **Bare numbers.** An ASR writes digits ("730", "705"), and the normalizer must read
+      them one way ("seven hundred thirty"); but a speaker who said "seven thirty" or "seven
+      oh five" said the same digits. The reference is what the TTS was given, so its reading
+      is the one in the audio: where the hypothesis has "H hundred X" for an hour H and the
+      reference has "H X" (and never "H hundred"), "hundred" goes; where the reference has
+      "H zero X", it becomes "zero". A different number ("630" for "five thirty") still counts.
+    * **Compounds.** "fresh water" for "freshwater", "every day" for "everyday" (and the
+      other way round) sound the same: two hypothesis words that make one reference word
+      become that word, and one that splits into two adjacent reference words becomes them.
     """
-    if "hundred" not in hypothesis:
-        return hypothesis
     pairs = set(zip(reference, reference[1:]))
     triples = set(zip(reference, reference[1:], reference[2:]))
+    ref_words = set(reference)
+    joined = {a + b: (a, b) for a, b in pairs}
     out: list[str] = []
-    for i, w in enumerate(hypothesis):
-        if w == "hundred" and 0 < i < len(hypothesis) - 1 and hypothesis[i - 1] in _HOURS:
-            hour, nxt = hypothesis[i - 1], hypothesis[i + 1]
-            if (hour, "hundred") not in pairs:
-                if (hour, nxt) in pairs and nxt in _TENS[2:]:
-                    continue
-                if (hour, "zero", nxt) in triples:
-                    out.append("zero")
-                    continue
+    i = 0
+    while i < len(hypothesis):
+        w = hypothesis[i]
+        nxt = hypothesis[i + 1] if i + 1 < len(hypothesis) else ""
+        if w == "hundred" and out and out[-1] in _HOURS and nxt and (out[-1], "hundred") not in pairs:
+            if (out[-1], nxt) in pairs and nxt in _TENS[2:]:
+                i += 1
+                continue
+            if (out[-1], "zero", nxt) in triples:
+                out.append("zero")
+                i += 1
+                continue
+        if nxt and w + nxt in ref_words and w not in ref_words | _NUMBER_WORDS:
+            out.append(w + nxt)  # "fresh water" -> "freshwater"
+            i += 2
+            continue
+        if w not in ref_words and w in joined:
+            out.extend(joined[w])  # "everyday" -> "every day"
+            i += 1
+            continue
         out.append(w)
+        i += 1
     return out
 
 

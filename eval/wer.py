@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from corpus_core.errors import MissingDependency
-from eval.normalize import canonical_backchannel, match_number_readings, normalize_text
+from eval.normalize import canonical_backchannel, match_readings, normalize_text
 
 __all__ = ["ErrorCounts", "edit_distance", "word_errors", "char_errors", "word_alignment"]
 
@@ -66,14 +66,14 @@ def word_errors(reference: str, hypothesis: str, backchannel: bool = False) -> E
     """
     norm = canonical_backchannel if backchannel else normalize_text
     ref, hyp = norm(reference).split(), norm(hypothesis).split()
-    return ErrorCounts(edit_distance(ref, match_number_readings(ref, hyp)), len(ref))
+    return ErrorCounts(edit_distance(ref, match_readings(ref, hyp)), len(ref))
 
 
 def char_errors(reference: str, hypothesis: str) -> ErrorCounts:
     """Character errors (spaces ignored) after normalization."""
     ref_words = normalize_text(reference).split()
     ref = "".join(ref_words)
-    hyp = "".join(match_number_readings(ref_words, normalize_text(hypothesis).split()))
+    hyp = "".join(match_readings(ref_words, normalize_text(hypothesis).split()))
     if not ref or not hyp:
         return ErrorCounts(max(len(ref), len(hyp)), len(ref))
     out = _jiwer().process_characters(ref, hyp)
