@@ -10,7 +10,7 @@ turn-taking events from each channel's voice activity.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -20,7 +20,7 @@ from duplex.records import Timeline
 from eval.asr.base import ASR, ASR_SAMPLING_RATE
 from eval.backchannel_recall import backchannel_recall, mark_heard
 from eval.cpwer import mono_cpwer
-from eval.gate import GateConfig, failing_segments, share_above, turns_with_missed_names
+from eval.gate import GateConfig, flag_segments, share_above
 from eval.normalize import FILLER_WORDS, normalize_text
 from eval.records import DialogueEval, TurnEval
 from eval.regions import (
@@ -44,8 +44,7 @@ from speech.records import Word
 
 log = logging.getLogger(__name__)
 
-__all__ = ["EvalConfig", "EvalTools", "load_eval_tools", "evaluate_timeline", "transcribe_channels", "flag_segments",
-           "summarize"]
+__all__ = ["EvalConfig", "EvalTools", "load_eval_tools", "evaluate_timeline", "transcribe_channels", "summarize"]
 
 
 @dataclass(frozen=True)
@@ -197,16 +196,6 @@ def _pooled(evals: list[TurnEval]) -> float:
 
 def _fillers(texts: list[str]) -> int:
     return sum(w in FILLER_WORDS for t in texts for w in normalize_text(t, keep_fillers=True).split())
-
-
-def flag_segments(turn_evals: list[TurnEval], gate: GateConfig) -> list[TurnEval]:
-    """``turn_evals`` with ``flagged`` set on the turn segments that fail ``gate``: above its WER
-    threshold (per turn or per segment, ``gate.per``) or, with ``check_names``, in a turn whose
-    name the ASR missed (a misheard name fails the gate whatever the turn's WER)."""
-    failing = {id(e) for e in failing_segments(turn_evals, gate) if e.kind == "turn"}
-    misheard = set(turns_with_missed_names(turn_evals)) if gate.check_names else set()
-    return [replace(e, flagged=e.kind == "turn" and (id(e) in failing or e.turn_index in misheard))
-            for e in turn_evals]
 
 
 def summarize(timeline: Timeline, turn_evals: list[TurnEval], wer_threshold: float = 0.3,

@@ -7,14 +7,14 @@ keeps the dialogue with its turns flagged.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Sequence
 
 from corpus_core.errors import ConfigError
 from eval.records import TurnEval
 from eval.respell import missed_names, name_words
 
-__all__ = ["GateConfig", "GateDecision", "gate_dialogue", "turns_above", "failing_segments", "share_above",
+__all__ = ["GateConfig", "GateDecision", "gate_dialogue", "turns_above", "failing_segments", "flag_segments", "share_above",
            "turns_with_missed_names", "GATE_ACTIONS", "GATE_UNITS"]
 
 #: what the gate may do with a dialogue that has turns above the threshold
@@ -104,11 +104,22 @@ def failing_segments(turn_evals: Sequence[TurnEval], config: GateConfig) -> list
     """The segments that fail the WER threshold under ``config.per``: every segment of a turn
     whose pooled WER is above it ("turn"), or each segment above it ("segment"); backchannel
     segments are judged alone, and only with ``include_backchannels``."""
+    alone = turns_above(turn_evals, config.wer_threshold, config.include_backchannels)
     if config.per == "segment":
-        return turns_above(turn_evals, config.wer_threshold, config.include_backchannels)
+        return alone
     over = {k for k, w in _turn_wers(turn_evals).items() if w > config.wer_threshold}
-    return [e for e in turn_evals if (e.kind == "turn" and e.turn_index in over and e.ref_words > 0)
-            or (e.kind != "turn" and config.include_backchannels and e.ref_words > 0 and e.wer > config.wer_threshold)]
+    return [e for e in turn_evals if e.kind == "turn" and e.turn_index in over and e.ref_words > 0] + [
+        e for e in alone if e.kind != "turn"]
+
+
+def flag_segments(turn_evals: Sequence[TurnEval], config: GateConfig) -> list[TurnEval]:
+    """``turn_evals`` with ``flagged`` set on the turn segments that fail the gate: above its WER
+    threshold (:func:`failing_segments`) or, with ``check_names``, in a turn whose name the ASR
+    missed (a misheard name fails the gate whatever the turn's WER)."""
+    failing = {id(e) for e in failing_segments(turn_evals, config)}
+    misheard = set(turns_with_missed_names(turn_evals)) if config.check_names else set()
+    return [replace(e, flagged=e.kind == "turn" and (id(e) in failing or e.turn_index in misheard))
+            for e in turn_evals]
 
 
 def share_above(turn_evals: Sequence[TurnEval], threshold: float, per: str = "turn") -> float:
