@@ -139,7 +139,14 @@ def turns_with_missed_names(turn_evals: Sequence[TurnEval]) -> list[int]:
     names = name_words(e.reference for e in turns)
     if not names:
         return []
-    return sorted({e.turn_index for e in turns if missed_names(e.reference, e.hypothesis, names)})  # type: ignore[misc]
+    # a turn's segments joined in time order: a name word the ASR put in the neighbouring
+    # segment of the same turn is heard all the same
+    pooled: dict[int, tuple[list[str], list[str]]] = {}
+    for e in sorted(turns, key=lambda e: e.start):
+        ref, hyp = pooled.setdefault(e.turn_index, ([], []))  # type: ignore[arg-type]
+        ref.append(e.reference)
+        hyp.append(e.hypothesis)
+    return sorted(k for k, (ref, hyp) in pooled.items() if missed_names(" ".join(ref), " ".join(hyp), names))
 
 
 def gate_dialogue(turn_evals: Sequence[TurnEval], config: GateConfig, attempt: int = 0,
@@ -164,7 +171,11 @@ def gate_dialogue(turn_evals: Sequence[TurnEval], config: GateConfig, attempt: i
     failed = sorted(failed | misheard | outliers)
     if not bad and not misheard and not outliers:
         return GateDecision("pass", reason=f"no turn above WER {config.wer_threshold:.2f}")
-    what = f"{len(bad)} segment(s) above WER {config.wer_threshold:.2f}" + (
+    if config.per == "segment":
+        above = f"{len(bad)} segment(s)"
+    else:  # the failing turns, each once, and any backchannel judged alone
+        above = f"{len({e.turn_index for e in bad if e.kind == 'turn'}) + sum(e.kind != 'turn' for e in bad)} turn(s)"
+    what = f"{above} above WER {config.wer_threshold:.2f}" + (
         f", {len(misheard)} more with a misheard name" if misheard else "") + (
         f", {len(outliers)} turn(s) unlike their speaker" if outliers else "") + f" (turns {failed})"
     if config.action == "flag":

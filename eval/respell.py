@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from eval.normalize import normalize_text
+from eval.normalize import match_readings, normalize_text
 from eval.wer import word_alignment
 
 __all__ = ["missed_tokens", "isolate_words", "name_words", "missed_names"]
@@ -27,8 +27,10 @@ def missed_tokens(reference: str, hypothesis: str) -> list[int]:
         parts = normalize_text(tok).split()
         ref += parts
         owner += [i] * len(parts)
-    # token by token on both sides, so the two meet in the same spelling ("p m", not "pm")
-    hyp = [w for tok in hypothesis.split() for w in normalize_text(tok).split()]
+    # token by token on both sides, so the two meet in the same spelling ("p m", not "pm");
+    # then read as the scoring reads it (:func:`eval.normalize.match_readings`): "Matsusushi"
+    # for "Matsu Sushi" is no miss, as it is no error
+    hyp = match_readings(ref, [w for tok in hypothesis.split() for w in normalize_text(tok).split()])
     missed: set[int] = set()
     for kind, r0, r1, _, _ in word_alignment(ref, hyp):
         if kind in ("substitute", "delete"):

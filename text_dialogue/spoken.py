@@ -161,6 +161,9 @@ _RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str] | str]] = [
     (re.compile(r"\b((?:[A-Za-z]\.){2,})(?=[\s,;:!?'’]|$)|\b([A-Za-z])\.([A-Za-z])\b(?!\.)"),
      lambda m: _keep_stop(m, " ".join(c.upper() for c in m.group(0) if c.isalpha()), False)),
     (re.compile(r"#\s?(?=\w)"), "number "),
+    # codes of capitals and digits: "A16" -> "A sixteen", "I-80" -> "I eighty", "4G" -> "four G"
+    (re.compile(r"\b([A-Z]{1,3})-?(\d+)\b"), lambda m: f"{' '.join(m.group(1))} {spell_number(m.group(2))}"),
+    (re.compile(r"\b(\d+)([A-Z]{1,3})\b"), lambda m: f"{spell_number(m.group(1))} {' '.join(m.group(2))}"),
     (re.compile(r"\b\d[\d,]*\b"), lambda m: spell_number(m.group(0))),
 ]
 _ABBREV = re.compile(r"(?<![\w.])(" + "|".join(re.escape(k) for k in sorted(ABBREVIATIONS, key=len, reverse=True))

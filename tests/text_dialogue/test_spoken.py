@@ -21,6 +21,7 @@ from text_dialogue.spoken import to_spoken
     ("20% off", "twenty percent off"),
     ("Dr. Smith", "Doctor Smith"),
     ("no digits here.", "no digits here."),
+    ("Seat A16 off I-80, 4G only", "Seat A sixteen off I eighty, four G only"),
 ])
 def test_spoken_form(written: str, spoken: str) -> None:
     assert to_spoken(written) == spoken
@@ -31,6 +32,7 @@ def test_spoken_form(written: str, spoken: str) -> None:
     "Phone number is 925-288-0999 and the address is 1200 Contra Costa Boulevard # K.",
     "The price is $45.50 per person & it is rated 4.5 stars.",
     "It's at 3141 Crow Canyon Place, open until 10 pm on Jan. 21.",
+    "Your table is A16, near the 4G booth off I-80.",
 ])
 def test_spoken_and_written_score_equal(written: str) -> None:
     # the eval reference is the spoken form; ASR may write either: both must normalize alike
