@@ -145,6 +145,13 @@ _RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str] | str]] = [
      # no commas between the groups: a drawn pause (and a listener backchannel) inside a number
      # would split it across segments and read as a short utterance of its own
      lambda m: " ".join(spell_digits(g) for g in m.groups() if g)),
+    # digit groups joined by hyphens, grouped otherwise than a phone number ("925-2758-105",
+    # as ASR writes a number said digit by digit): read digit by digit; two 4-digit groups
+    # ("2020-2021") are a range of years, not a number
+    (re.compile(r"\b\d{1,4}(?:-\d{1,4}){1,3}\b"),
+     lambda m: " ".join(spell_digits(g) for g in m.group(0).split("-"))
+     if 7 <= sum(c.isdigit() for c in m.group(0)) <= 11 and not re.fullmatch(r"\d{4}-\d{4}", m.group(0))
+     else m.group(0)),
     (re.compile(r"\$\s?(\d[\d,]*)(?:\.(\d\d))?\b"), _money),
     # "730pm" / "1245 p.m.": ASR writes some times without the colon
     (re.compile(r"\b(\d{1,2})(?:[:.]?(\d\d))?\s*([ap])\s?\.?\s?m\b\.?", re.I),

@@ -54,6 +54,8 @@ PAIRS = [
     ("call (415) 555-1234", "call 415-555-1234"),
     ("call 925-288-0999", "call 925 2880999"),
     ("call 925-288-0999", "call 9252880999"),
+    ("call nine two five two seven five eight one zero five", "call 925-2758-105"),
+    ("dial five five five one two three four", "dial 555-1234"),
     ("1200 Contra Costa Boulevard", "one thousand two hundred Contra Costa Boulevard"),
     ("1200 Contra Costa Boulevard", "one thousand, two hundred Contra Costa Blvd."),
     ("3141 Crow Canyon Place", "three thousand one hundred and forty-one Crow Canyon Place"),
@@ -92,6 +94,8 @@ def test_table_is_large_enough() -> None:
     ("four point zero", "four zero", 1),
     ("March first", "March third", 1),
     ("call 925-288-0999", "call 925-288-0998", 1),
+    ("call nine two five two seven five eight one zero five", "call 925-2758-106", 1),
+    ("from twenty twenty to twenty twenty one", "from 2020-2021", 1),  # years, not digits
     # a name heard as another name's possessive is one word wrong, not "badgie is" for "bajis"
     ("a table at Bajis cafe", "a table at Badgie's cafe", 1),
 ])
