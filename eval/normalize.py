@@ -118,6 +118,10 @@ def _canonical_words(words: list[str]) -> list[str]:
 _HOURS = frozenset(_ONES[1:13])
 
 
+#: spellings of a word that ends in a sibilant, after which "is" and a plural "-es" sound the same
+_SIBILANT_ENDS = ("s", "x", "z", "ch", "sh", "ge", "ce", "se", "ze")
+
+
 def match_readings(reference: list[str], hypothesis: list[str]) -> list[str]:
     """``hypothesis`` (normalized words) with the words it spells differently from
     ``reference`` for the same sound spelled the reference's way.
@@ -131,11 +135,15 @@ def match_readings(reference: list[str], hypothesis: list[str]) -> list[str]:
     * **Compounds.** "fresh water" for "freshwater", "every day" for "everyday" (and the
       other way round) sound the same: two hypothesis words that make one reference word
       become that word, and one that splits into two adjacent reference words becomes them.
+      So do "range is" and "ranges" (a word ending in a sibilant, then "is").
     """
     pairs = set(zip(reference, reference[1:]))
     triples = set(zip(reference, reference[1:], reference[2:]))
     ref_words = set(reference)
     joined = {a + b: (a, b) for a, b in pairs}
+    # "range is" sounds as "ranges" after a sibilant ("the price range is" -> "the price ranges")
+    joined.update({a + ("s" if a.endswith("e") else "es"): (a, "is") for a, b in pairs
+                   if b == "is" and a.endswith(_SIBILANT_ENDS)})
     out: list[str] = []
     i = 0
     while i < len(hypothesis):
