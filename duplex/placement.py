@@ -2,8 +2,10 @@
 
 A turn's pieces (see :mod:`duplex.pieces`) are grouped into blocks: every sentence
 boundary and a share of the clause boundaries become a pause drawn from the
-log-normal; the other boundaries keep the engine's own short silence. Each block
-becomes one :class:`~duplex.records.Segment`. Turns follow each other at drawn
+log-normal. At the other clause boundaries the speaker runs on: the next piece follows
+after a silence too short to end the IPU (piper's own silence at a comma, 0.2-0.3 s,
+would end it and count as a pause the timing model did not draw), or in the same block
+where the engine's silence is that short already. Each block becomes one :class:`~duplex.records.Segment`. Turns follow each other at drawn
 floor-transfer offsets, or the next speaker cuts in (:mod:`duplex.interruptions`).
 """
 
@@ -90,17 +92,18 @@ def plan_turn(utt: Utterance, pieces: list[Piece], config: TimingConfig, rng: np
     pauses: list[tuple[float, float]] = []
     current, offset = pieces[0], 0.0
     for nxt in pieces[1:]:
-        silence_onset = offset + (current.source_end - current.source_start) - PAD_SECONDS
+        end = offset + (current.source_end - current.source_start)
+        slots.append(end - PAD_SECONDS)  # the silence onset: a listener may respond here
         if current.boundary == "sentence" or rng.random() < config.phrase_pause_prob:
             blocks.append(Block(offset, current))
-            end = offset + blocks[-1].duration
             pause = draw_pause(rng, config)
             pauses.append((end, end + pause))
-            slots.append(end - PAD_SECONDS)
             current, offset = nxt, end + pause
-        else:  # keep the engine's own silence: one block across the boundary
-            slots.append(silence_onset)
-            current = _merge(current, nxt)
+        elif nxt.source_start - current.source_end <= config.run_on_silence_max:
+            current = _merge(current, nxt)  # the engine's own silence is short already: one block
+        else:  # no pause: the next piece follows after a silence below the IPU bridge
+            blocks.append(Block(offset, current))
+            current, offset = nxt, end + float(rng.uniform(config.run_on_silence_min, config.run_on_silence_max))
     blocks.append(Block(offset, current))
     return TurnPlan(utt, tuple(blocks), tuple(round(s, 4) for s in slots), tuple(pauses))
 

@@ -69,6 +69,10 @@ class TimingConfig:
     #: share of clause boundaries (",", ";", ":", dashes) that become a drawn pause;
     #: sentence boundaries always do
     phrase_pause_prob: float = 0.35
+    #: silence at a clause boundary spoken without a pause, drawn uniformly (s) between the
+    #: pieces (each keeps 20 ms of its own edge), so it stays below the 200 ms that ends an IPU
+    run_on_silence_min: float = 0.05
+    run_on_silence_max: float = 0.12
     # --- per-dialogue variation ------------------------------------------------------
     #: standard deviation of a per-dialogue shift of ``fto_mean`` (s), drawn once per
     #: dialogue: dyads differ in tempo (Cavalcanti & Skantze 2025 find a strong per-dyad
@@ -119,6 +123,7 @@ class TimingConfig:
             ("fto_std", self.fto_std >= 0), ("fto_min <= fto_max", self.fto_min <= self.fto_max),
             ("pause_min <= pause_max", 0 < self.pause_min <= self.pause_max), ("pause_median", self.pause_median > 0),
             ("phrase_pause_prob", 0 <= self.phrase_pause_prob <= 1), ("backchannel_rate", self.backchannel_rate >= 0),
+            ("run_on_silence_min <= run_on_silence_max", 0 <= self.run_on_silence_min <= self.run_on_silence_max),
             ("dialogue_fto_sd, dialogue_pause_sigma", self.dialogue_fto_sd >= 0 and self.dialogue_pause_sigma >= 0),
             ("interruption_prob", 0 <= self.interruption_prob <= 1),
             ("interruption_overlap_min <= interruption_overlap_max",

@@ -109,6 +109,36 @@ def test_telephone_preset_lands_in_the_reference_targets() -> None:
     assert 1 / 20 < bcs / speech < 1 / 6  # about one per 8-15 s of partner speech
 
 
+def _speech_runs(channel: np.ndarray, bridge: float = 0.2) -> list[tuple[float, float]]:
+    """Speech runs of one rendered channel with silences shorter than ``bridge`` bridged (IPUs)."""
+    levels = frame_rms_db(channel, SR)
+    voiced = np.flatnonzero(levels > levels.max() - 30.0)
+    runs: list[list[float]] = []
+    for i in voiced:
+        t = i * 0.01
+        if runs and t - runs[-1][1] < bridge:
+            runs[-1][1] = t + 0.01
+        else:
+            runs.append([t, t + 0.01])
+    return [(a, b) for a, b in runs]
+
+
+def test_a_clause_end_without_a_pause_is_one_ipu_even_where_the_engine_left_a_long_silence() -> None:
+    first, _ = speak("well I think so,")
+    second, _ = speak("but the plan works", seed=1)
+    audio = np.concatenate([first, np.zeros(int(0.3 * SR), np.float32), second])  # piper leaves 0.2-0.3 s
+    utt = make_utterance("d-000", 0, "A", "well I think so, but the plan works", audio)
+    assert len(split_utterance(utt, frame_rms_db(audio, SR), -30.0, 0.1)) == 2
+    counts = {}
+    for prob in (0.0, 1.0):
+        cfg = DuplexConfig(timing={"phrase_pause_prob": prob, "backchannel_rate": 0.0})
+        tl, stereo = build_timeline("d", [utt], cfg, np.random.default_rng(0), lambda u: audio)
+        counts[prob] = len(_speech_runs(stereo[:, 0]))
+        assert " ".join(s.text for s in tl.segments) == utt.text  # every word placed, in order
+        assert sum(e.kind == "pause" for e in tl.events) == int(prob)  # a pause only where one was drawn
+    assert counts == {0.0: 1, 1.0: 2}
+
+
 def test_each_dialogue_draws_its_own_tempo_and_its_gaps_follow_it() -> None:
     texts = [("AB"[i % 2], "well I think the plan works, maybe tomorrow.") for i in range(16)]
     utts, audio, _ = make_dialogue(texts)
