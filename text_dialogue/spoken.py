@@ -140,6 +140,9 @@ def _dotted_number(m: re.Match[str]) -> str:
 _RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str] | str]] = [
     # ASR word tokens joined with spaces: "1 .30pm" -> "1.30pm", "12 p .m." -> "12 p.m."
     (re.compile(r"(\d)\s+([.:]\d)"), r"\1\2"),
+    # a sentence typed without the space after its full stop ("Reservation made.The number"):
+    # the TTS reads "made dot the"; initials ("P.f.", "U.S.") have a single letter before the stop
+    (re.compile(r"(?<=[a-z]{2})([.!?])(?=[A-Z][a-z])"), r"\1 "),
     # phone numbers, also as ASR writes them when no pause splits the groups ("925 2880999")
     (re.compile(r"\b(\d{3})[-. ]?(\d{3})[-. ]?(\d{4})\b|\((\d{3})\)\s*(\d{3})-(\d{4})"),
      # no commas between the groups: a drawn pause (and a listener backchannel) inside a number
@@ -148,7 +151,7 @@ _RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str] | str]] = [
     # digit groups joined by hyphens, grouped otherwise than a phone number ("925-2758-105",
     # as ASR writes a number said digit by digit): read digit by digit; two 4-digit groups
     # ("2020-2021") are a range of years, not a number
-    (re.compile(r"\b\d{1,4}(?:-\d{1,4}){1,3}\b"),
+    (re.compile(r"\b\d{1,7}(?:-\d{1,7}){1,3}\b"),
      lambda m: " ".join(spell_digits(g) for g in m.group(0).split("-"))
      if 7 <= sum(c.isdigit() for c in m.group(0)) <= 11 and not re.fullmatch(r"\d{4}-\d{4}", m.group(0))
      else m.group(0)),
@@ -184,10 +187,10 @@ def to_spoken(text: str) -> str:
     'Table for two at six forty-five P M on March first, forty-five dollars and a four point zero rating.'
     """
     out = text
-    for pattern, repl in _RULES[:1]:
+    for pattern, repl in _RULES[:2]:
         out = pattern.sub(repl, out)
     out = _ABBREV.sub(lambda m: ABBREVIATIONS[m.group(1)], out)
-    for pattern, repl in _RULES[1:]:
+    for pattern, repl in _RULES[2:]:
         out = pattern.sub(repl, out)
     return re.sub(r"[ \t]{2,}", " ", out).strip()
 

@@ -95,6 +95,7 @@ def test_table_is_large_enough() -> None:
     ("March first", "March third", 1),
     ("call 925-288-0999", "call 925-288-0998", 1),
     ("call nine two five two seven five eight one zero five", "call 925-2758-106", 1),
+    ("four zero eight two two seven five five zero two is their phone", "408-275502 is their phone", 1),
     ("from twenty twenty to twenty twenty one", "from 2020-2021", 1),  # years, not digits
     # a name heard as another name's possessive is one word wrong, not "badgie is" for "bajis"
     ("a table at Bajis cafe", "a table at Badgie's cafe", 1),

@@ -22,6 +22,7 @@ from text_dialogue.spoken import to_spoken
     ("Dr. Smith", "Doctor Smith"),
     ("no digits here.", "no digits here."),
     ("Seat A16 off I-80, 4G only", "Seat A sixteen off I eighty, four G only"),
+    ("Reservation made.The number is good.Tell me", "Reservation made. The number is good. Tell me"),
 ])
 def test_spoken_form(written: str, spoken: str) -> None:
     assert to_spoken(written) == spoken
