@@ -3,8 +3,11 @@
 Re-synthesis speaks the failed turns again, writes them to new files, re-renders the
 dialogue and evaluates it again, up to ``gate.max_retries`` rounds. What changes depends on
 the engine: one whose seed steers its audio (coqui) gets another seed; a deterministic one
-(espeak, piper) would say the same again, so round 1 speaks slower and later rounds also set
-the words the ASR missed apart with commas (:mod:`eval.respell`), when they are a few. A
+(espeak, piper) would say the same again, so round 1 speaks slower and later rounds respell
+the names the ASR missed (the first of :func:`eval.respell.respellings` that the ASR, hearing
+the turn alone, writes as the name; the engine gets the respelling, the transcript keeps the
+name, meta.json lists each) or else set the words it missed apart with commas, when they are
+a few. A
 round that scores worse than an earlier one is not kept: when the rounds run out, the
 dialogue keeps the audio of its best-scoring round (fewest errors). Every action is counted
 for meta.json.
@@ -37,14 +40,18 @@ from eval.asr.base import ASR
 from eval.evaluate import evaluate_timeline
 from eval.gate import gate_dialogue
 from eval.records import DialogueEval, TurnEval
-from eval.respell import isolate_words, missed_tokens
-from speech.audio import read_audio, write_audio
-from speech.records import Utterance
+from eval.asr.base import ASR_SAMPLING_RATE
+from eval.normalize import normalize_text
+from eval.respell import isolate_words, missed_tokens, name_words, respellings
+from eval.words import join_words
+from speech.audio import read_audio, resample, write_audio
+from speech.records import Utterance, Voice, Word
+from speech.tts.alignment import text_words
 from speech.synthesize import TTSPool, speak_text, turn_rates
 from speech.voices import default_voice_bank
 from text_dialogue.records import Dialogue
 
-__all__ = ["Gate", "GateOutcome", "record_drop"]
+__all__ = ["Gate", "GateOutcome", "record_drop", "written_words"]
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +77,16 @@ class GateOutcome:
     drop_reason: str | None = None
 
 
+def written_words(text: str, words: tuple[Word, ...] | None) -> tuple[Word, ...] | None:
+    """The engine's word times of a respelled ``text`` under the written words of ``text``
+    ("Calistoga" at the times of "Calistogah"); ``None`` when the counts differ (a respelling
+    split by hyphens reads as several words: times then come from ASR)."""
+    written = text_words(text)
+    if words is None or len(written) != len(words):
+        return None
+    return tuple(Word(w, t.start, t.end) for w, t in zip(written, words))
+
+
 def record_drop(corpus: Path, timeline: Timeline, reason: str) -> None:
     """Write ``timeline`` with its drop reason to dropped.jsonl (one line per dialogue).
 
@@ -92,6 +109,9 @@ class Gate:
         self.config = config
         self.actions: Counter = Counter()
         self._pool: TTSPool | None = pool
+        self._asr: ASR | None = None
+        #: utterance id -> {name: respelling} of the dialogue being evaluated
+        self._respelled: dict[str, dict[str, str]] = {}
 
     def evaluate(self, timeline: Timeline, asr: ASR) -> tuple[list[TurnEval], DialogueEval]:
         """Score ``timeline``; re-synthesize or drop it as the gate decides (manifests updated)."""
@@ -114,6 +134,7 @@ class Gate:
             eval records, and the drop reason when the gate drops the dialogue.
         """
         rounds = 0
+        self._asr, self._respelled = asr, {}
         first: DialogueEval | None = None
         best: tuple[int, Timeline, list[Utterance] | None, list[TurnEval], DialogueEval, Any] | None = None
         while True:
@@ -142,6 +163,9 @@ class Gate:
         self.actions[decision.action_taken] += 1
         gate_info = {"action": decision.action_taken, "reason": decision.reason,
                      "failed_turns": decision.failed_turns, "resynthesis_rounds": rounds,
+                     # name -> what the engine was given instead, in the audio kept
+                     "respelled": {k: v for u in (utterances or ()) if u.tts_text
+                                   for k, v in self._respelled.get(u.id, {}).items()},
                      # the first pass, before any re-synthesis: WER before and after the gate's actions
                      "before": {"wer": first.wer, "errors": first.errors, "ref_words": first.ref_words}}
         metrics = {**summary.metrics, "gate": gate_info, "audio": self.config.eval.audio}
@@ -154,24 +178,53 @@ class Gate:
                            utterances, decision.reason if decision.action_taken == "drop" else None)
 
     def counts(self) -> dict[str, Any]:
-        """How many dialogues each gate action applied to, and how many turns each re-synthesis
-        change ("resynthesize:reseed", "resynthesize:slower", "resynthesize:isolate") touched."""
+        """How many dialogues each gate action applied to, how many turns each re-synthesis
+        change ("resynthesize:reseed", "resynthesize:slower", "resynthesize:respell",
+        "resynthesize:isolate") touched, and how many respellings were tried ("respell_tries")."""
         return {"gate": dict(self.actions)}
 
-    def _respeak(self, utt: Utterance, rounds: int, seeded: bool, evals: list[TurnEval]) -> tuple[str, float, int, str]:
-        """``(text, rate factor, seed, action)`` for speaking ``utt`` again in round ``rounds``."""
+    def _respeak(self, utt: Utterance, rounds: int, seeded: bool, evals: list[TurnEval], voice: Voice,
+                 rate: float) -> tuple[str, str | None, float, int, str]:
+        """``(text, engine text or None, rate factor, seed, action)`` for speaking ``utt`` again
+        in round ``rounds`` (the engine text differs from ``text`` only where a name is respelled)."""
         seed = stable_seed("resynthesize", utt.id, rounds) % 2**31
         if seeded:
-            return utt.text, 1.0, seed, "reseed"
+            return utt.text, None, 1.0, seed, "reseed"
         slower = RESPEAK_SLOWER ** rounds
         if rounds == 1:
-            return utt.text, slower, seed, "slower"
+            return utt.text, None, slower, seed, "slower"
         # a turn cut at its pauses has one eval per segment: its whole hypothesis is theirs joined
         parts = sorted((e for e in evals if e.turn_index == utt.turn_index and e.kind == "turn"), key=lambda e: e.start)
         missed = missed_tokens(utt.text, " ".join(e.hypothesis for e in parts))
+        names = name_words(e.reference for e in evals if e.kind == "turn")
+        tokens = utt.text.split()
+        named = [i for i in missed if set(normalize_text(tokens[i]).split()) & names]
+        if named and self.config.eval.gate.respell_names:
+            found = self._respell(utt, named, voice, rate * slower, seed)
+            if found:
+                self._respelled[utt.id] = {tokens[i]: w for i, w in found.items()}
+                spelled = [found.get(i, tok) for i, tok in enumerate(tokens)]
+                return utt.text, " ".join(spelled), slower, seed, "respell"
         if not 1 <= len(missed) <= ISOLATE_MAX_WORDS:
-            return utt.text, slower, seed, "slower"
-        return isolate_words(utt.text, missed), slower, seed, "isolate"
+            return utt.text, None, slower, seed, "slower"
+        return isolate_words(utt.text, missed), None, slower, seed, "isolate"
+
+    def _respell(self, utt: Utterance, indices: list[int], voice: Voice, rate: float, seed: int) -> dict[int, str]:
+        """Token index -> the first respelling of that name that the ASR, hearing the turn spoken
+        with it alone, no longer misses (the others of ``indices`` spelled as written)."""
+        if self._asr is None:
+            return {}
+        speech, tokens, found = self.config.speech, utt.text.split(), {}
+        for i in indices:
+            for candidate in respellings(tokens[i]):
+                trial = " ".join(candidate if k == i else tok for k, tok in enumerate(tokens))
+                syn = speak_text(trial, voice, self._pool, speech, rate, seed=seed)  # type: ignore[arg-type]
+                heard = join_words(self._asr.transcribe(resample(syn.samples, speech.sampling_rate, ASR_SAMPLING_RATE)))
+                self.actions["resynthesize:respell_tries"] += 1
+                if i not in missed_tokens(utt.text, heard):
+                    found[i] = candidate
+                    break
+        return found
 
     def _resynthesize(self, timeline: Timeline, utterances: list[Utterance], dialogue: Dialogue | None,
                       turn_indices: list[int], rounds: int,
@@ -195,13 +248,16 @@ class Gate:
                 raise GenerationError(f"gate: voice {utt.voice!r} of {utt.id} is not in the voice bank any more")
             voice = bank[utt.voice]
             seeded = type(self._pool.get(voice.backend)).uses_seed
-            text, factor, seed, action = self._respeak(utt, rounds, seeded, evals or [])
+            text, tts_text, factor, seed, action = self._respeak(utt, rounds, seeded, evals or [], voice,
+                                                                 rates[utt.turn_index])
             self.actions[f"resynthesize:{action}"] += 1
-            syn = speak_text(text, voice, self._pool, speech, rates[utt.turn_index] * factor, seed=seed)
+            syn = speak_text(tts_text or text, voice, self._pool, speech, rates[utt.turn_index] * factor, seed=seed)
             path = Path(utt.audio_path).with_name(f"{utt.id}-r{rounds}.{speech.audio_format}")
             write_audio(inside(self.corpus, path), syn.samples, speech.sampling_rate)
-            new.append(replace(utt, text=text, audio_path=str(path), duration=len(syn.samples) / speech.sampling_rate,
-                               words=syn.words, word_times="engine" if syn.words is not None else "asr"))
+            words = written_words(text, syn.words) if tts_text else syn.words
+            new.append(replace(utt, text=text, tts_text=tts_text, audio_path=str(path),
+                               duration=len(syn.samples) / speech.sampling_rate,
+                               words=words, word_times="engine" if words is not None else "asr"))
         self._pool.release_memory()  # the next ASR pass's peak does not stack on the TTS arena
         rendered = render_dialogue(self.corpus, self.config, did, new, suffix=f"-r{rounds}")
         return rendered, new

@@ -45,6 +45,9 @@ class GateConfig:
     #: a turn with a misheard name (a place, restaurant or person the ASR wrote as other
     #: words) fails the gate whatever its WER: in task-oriented data the name is the content
     check_names: bool = True
+    #: a deterministic engine's later rounds give it respellings of the names the ASR missed
+    #: (:func:`eval.respell.respellings`; the transcript keeps the name)
+    respell_names: bool = True
     #: turns unlike their own speaker (speaker-similarity outliers) fail the gate too
     speaker_outliers: bool = False
     #: the two speakers' voices are too alike above this cosine (``None``: not checked);

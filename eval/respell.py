@@ -4,16 +4,21 @@ A deterministic TTS engine (espeak; piper, whose noise the seed does not steer) 
 thing again for the same text and rate, so the gate changes the input instead: a slower rate,
 then the missed words set apart by commas (the TTS pauses around them, the ASR hears each on
 its own), the words themselves unchanged so the reference stays what it was.
+
+A name the engine's phonemizer reads wrongly ("Milpitas" as mil-PIE-tas) stays wrong however
+slowly it is said, so the gate also tries :func:`respellings` of a missed name: the same name
+spelled as it sounds ("Milpeetas"), given to the engine only; the transcript keeps the name.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Iterable
 
 from eval.normalize import match_readings, normalize_text
 from eval.wer import word_alignment
 
-__all__ = ["missed_tokens", "isolate_words", "name_words", "missed_names"]
+__all__ = ["missed_tokens", "isolate_words", "name_words", "missed_names", "respellings"]
 
 #: a token that ends a sentence: the next capital starts a sentence, it does not mark a name
 _SENTENCE_END = (".", "?", "!")
@@ -81,3 +86,62 @@ def isolate_words(text: str, indices: list[int]) -> str:
             tok += ","
         out.append(tok)
     return " ".join(out)
+
+
+#: grapheme rewrites from phonics: each spells a sound the way English spelling reads it
+#: ("ae" in Millbrae as "ay", the Spanish "j" of Jose as "h"), so a name stays a reading a
+#: person could give it, not a different word
+_RESPELL_RULES: tuple[tuple[str, str], ...] = (
+    (r"(?<=[^aeiou])i(?=[^aeiouy][aeiou])", "ee"),  # Milpitas -> Milpeetas
+    (r"ae|ei(?!gh)", "ay"),  # Millbrae -> Millbray
+    (r"ie(?!$)", "ee"),
+    (r"c(?=[aou])|ch(?=[rl])", "k"),  # Calistoga -> Kalistoga, Christo -> Kristo
+    (r"^j", "h"),  # Jose -> Hose
+    (r"^(?=\w{2,4}e$)(\w*[aeiou][^aeiou])e$", r"\1ay"),  # a short name: Jose -> Josay, not Burlingamay
+    (r"ph", "f"),
+    (r"ou", "oo"),
+    (r"au", "aw"),
+    (r"qu", "kw"),
+    (r"(?<=[^aeiou])y$", "ee"),
+    (r"a$", "ah"),
+)
+#: a token: punctuation around a core of letters (a possessive "'s" stays outside the core)
+_CORE = re.compile(r"^(\W*)([A-Za-z]+)((?:['’]s)?\W*)$")
+
+
+def _syllables(word: str) -> str:
+    """``word`` with a hyphen before each syllable after the first ("Anjappar" -> "An-jap-par"):
+    between two consonants, or before a consonant between vowels."""
+    out = re.sub(r"(?<=[aeiouy])([^aeiouy\-])(?=[aeiouy])", r"-\1", word, flags=re.I)
+    return re.sub(r"(?<=[aeiouy])([^aeiouy\-])(?=[^aeiouy\-][aeiouy])", r"\1-", out, flags=re.I)
+
+
+def respellings(token: str, limit: int = 6) -> list[str]:
+    """Other spellings of the name ``token`` that an engine reading by spelling says otherwise.
+
+    One phonics rewrite at a time, then all of them together, then the syllables split by
+    hyphens; punctuation around the token and the capital stay. At most ``limit``, none equal
+    to ``token``.
+
+    >>> respellings("Milpitas,")
+    ['Milpeetas,', 'Mil-pi-tas,']
+    >>> respellings("Millbrae")[0]
+    'Millbray'
+    """
+    m = _CORE.match(token)
+    if not m or len(m.group(2)) < 3:
+        return []
+    head, core, tail = m.groups()
+    low = core.lower()
+    found: list[str] = []
+    everything = low
+    for pattern, repl in _RESPELL_RULES:
+        new = re.sub(pattern, repl, low)
+        everything = re.sub(pattern, repl, everything)
+        if new != low and new not in found:
+            found.append(new)
+    for extra in (everything, _syllables(low)):
+        if extra != low and extra not in found:
+            found.append(extra)
+    restore = (lambda w: w[:1].upper() + w[1:]) if core[:1].isupper() else (lambda w: w)
+    return [head + restore(w) + tail for w in found[:limit]]

@@ -76,4 +76,7 @@ class Utterance(Record):
     word_times: str = "asr"
     #: the text dialogue this utterance's dialogue derives from (voice variants)
     source_dialogue_id: str | None = None
+    #: what the engine was given where it differs from ``text``: the WER gate respelled a
+    #: name the ASR missed ("Milpeetas" for "Milpitas"); ``text`` stays the transcript
+    tts_text: str | None = None
 

@@ -99,15 +99,67 @@ def test_respelling_sets_apart_only_the_words_missed_across_the_turns_segments(t
                     sampling_rate=24000)
     evals = [_turn_eval(2, 5.0, "I booked a table for two.", "I booked a table for two."),
              _turn_eval(2, 6.5, "It is at Aappakadai in Pleasanton.", "it is at a pakadai in pleasanton")]
+    from speech.records import Voice
+
     gate = Gate(tmp_path, _config("resynthesize"))
-    text, rate, _, action = gate._respeak(utt, 1, False, evals)
-    assert (text, action) == (utt.text, "slower") and rate < 1
-    text, rate2, _, action = gate._respeak(utt, 2, False, evals)
-    assert action == "isolate" and rate2 < rate
+    voice = Voice(id="v", backend="piper")
+    text, spelled, rate, _, action = gate._respeak(utt, 1, False, evals, voice, 1.0)
+    assert (text, spelled, action) == (utt.text, None, "slower") and rate < 1
+    # no ASR to judge a respelling by (the gate was not evaluating): commas instead
+    text, spelled, rate2, _, action = gate._respeak(utt, 2, False, evals, voice, 1.0)
+    assert action == "isolate" and rate2 < rate and spelled is None
     assert text == "I booked a table for two. It is at, Aappakadai, in Pleasanton."
     lost = [_turn_eval(2, 5.0, "I booked a table for two.", ""), _turn_eval(2, 6.5, "It is at Aappakadai", "")]
-    text, _, _, action = gate._respeak(utt, 2, False, lost)
+    text, _, _, _, action = gate._respeak(utt, 2, False, lost, voice, 1.0)
     assert (text, action) == (utt.text, "slower")
+
+
+def test_a_missed_name_is_respelled_for_the_engine_and_kept_in_the_transcript(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Round 2 tries respellings of the missed name with the real piper voice, each judged by an ASR
+    that hears the turn alone (a double here: it hears "Calistoga" only from the "-ah" spelling,
+    as Whisper base did); the first it hears right is given to the engine, the transcript keeps
+    the name, and the engine's word times go under the written words."""
+    import duplexsynth.gate_actions as gate_actions
+    from duplexsynth.gate_actions import Gate, written_words
+    from speech.synthesize import TTSPool, speak_text
+    from speech.voices import default_voice_bank
+
+    spoken: list[str] = []
+
+    def spy(text, *args, **kwargs):  # type: ignore[no-untyped-def]
+        spoken.append(text)
+        return speak_text(text, *args, **kwargs)
+
+    class HearsTheSpelling:
+        def transcribe(self, samples):  # type: ignore[no-untyped-def]
+            from speech.records import Word
+
+            assert samples.size > 16000 * 0.5  # real audio of the whole turn
+            name = "Calistoga" if "Calistogah" in spoken[-1] else "Kellestoga"
+            return [Word(w, 0.0, 0.1) for w in f"I found a nice place in {name} for you.".split()]
+
+    monkeypatch.setattr(gate_actions, "speak_text", spy)
+    text = "I found a nice place in Calistoga for you."
+    utt = Utterance(id="d-001", dialogue_id="d", turn_index=1, speaker="B", voice="joe", audio_path="a.flac",
+                    text=text, duration=2.0, sampling_rate=24000)
+    evals = [_turn_eval(1, 2.0, text, "I found a nice place in Kellestoga for you."),
+             _turn_eval(3, 6.0, "Calistoga it is.", "Calistoga it is.")]
+    gate = Gate(tmp_path, _config("resynthesize"), TTSPool())
+    gate._asr = HearsTheSpelling()  # type: ignore[assignment]
+    voice = default_voice_bank()["joe"]
+    got, spelled, _, _, action = gate._respeak(utt, 2, False, evals, voice, 1.0)
+    assert (got, action) == (text, "respell")
+    assert spelled == "I found a nice place in Calistogah for you."
+    assert spoken == ["I found a nice place in Kalistoga for you.", spelled]  # tried in order, first heard kept
+    assert gate._respelled == {"d-001": {"Calistoga": "Calistogah"}}
+    assert gate.actions["resynthesize:respell_tries"] == 2
+    syn = speak_text(spelled, voice, gate._pool, gate.config.speech)  # type: ignore[arg-type]
+    words = written_words(text, syn.words)
+    assert words is not None and [w.text for w in words] == text.rstrip(".").split()
+    assert [(w.start, w.end) for w in words] == [(w.start, w.end) for w in syn.words]  # type: ignore[union-attr]
+    assert written_words(text, syn.words[:-1]) is None  # type: ignore[index]
 
 
 def test_the_gate_keeps_its_best_round_when_the_last_one_is_worse(
