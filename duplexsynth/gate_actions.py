@@ -36,18 +36,17 @@ from duplex.records import Timeline
 from duplexsynth.config import RunConfig
 from duplexsynth.rendering import render_dialogue
 from eval.acoustics import eval_audio_path, measure_acoustics
-from eval.asr.base import ASR
+from eval.asr.base import ASR, ASR_SAMPLING_RATE
 from eval.evaluate import evaluate_timeline
 from eval.gate import gate_dialogue
-from eval.records import DialogueEval, TurnEval
-from eval.asr.base import ASR_SAMPLING_RATE
 from eval.normalize import normalize_text
+from eval.records import DialogueEval, TurnEval
 from eval.respell import isolate_words, missed_tokens, name_words, respellings
 from eval.words import join_words
 from speech.audio import read_audio, resample, write_audio
 from speech.records import Utterance, Voice, Word
-from speech.tts.alignment import text_words
 from speech.synthesize import TTSPool, speak_text, turn_rates
+from speech.tts.alignment import text_words
 from speech.voices import default_voice_bank
 from text_dialogue.records import Dialogue
 
