@@ -92,12 +92,14 @@ def isolate_words(text: str, indices: list[int]) -> str:
 #: ("ae" in Millbrae as "ay", the Spanish "j" of Jose as "h"), so a name stays a reading a
 #: person could give it, not a different word
 _RESPELL_RULES: tuple[tuple[str, str], ...] = (
-    (r"(?<=[^aeiou])i(?=[^aeiouy][aeiou])", "ee"),  # Milpitas -> Milpeetas
+    (r"(?<=[^aeiou])i(?=[^aeiouy][aeiou](?!$))", "ee"),  # Milpitas -> Milpeetas (not Mike -> Meeke)
     (r"ae|ei(?!gh)", "ay"),  # Millbrae -> Millbray
     (r"ie(?!$)", "ee"),
     (r"c(?=[aou])|ch(?=[rl])", "k"),  # Calistoga -> Kalistoga, Christo -> Kristo
     (r"^j", "h"),  # Jose -> Hose
-    (r"^(?=\w{2,4}e$)(\w*[aeiou][^aeiou])e$", r"\1ay"),  # a short name: Jose -> Josay, not Burlingamay
+    # a short name with one vowel before its last consonant: Jose -> Josay (not Burlingamay,
+    # not Maude -> Mauday: after a vowel pair the final e is silent)
+    (r"^(?=\w{2,4}e$)(\w*(?<![aeiou])[aeiou][^aeiou])e$", r"\1ay"),
     (r"ph", "f"),
     (r"ou", "oo"),
     (r"au", "aw"),

@@ -108,3 +108,15 @@ def test_a_name_the_asr_put_in_the_next_segment_of_its_turn_is_not_missed() -> N
     other = _said(3, "Two of them are in Pleasant Hill.", "Two of them are in Pleasant Hill.")
     assert second.errors == 1
     assert gate_dialogue([first, second, other], GateConfig()).action_taken == "pass"
+
+
+def test_respellings_keep_to_readings_of_the_name() -> None:
+    from eval.respell import respellings
+
+    assert respellings("Milpitas,") == ["Milpeetas,", "Mil-pi-tas,"]  # punctuation stays outside
+    assert respellings("Millbrae")[0] == "Millbray"
+    assert "Josay" in respellings("Jose") and "Hose" in respellings("Jose")
+    assert not any(r.endswith("ay") for r in respellings("Maude") + respellings("Burlingame"))
+    assert "Meeke" not in respellings("Mike")  # a final e is silent: the i before it is not "ee"
+    assert respellings("San") == [] and respellings("I'm") == []  # too short to respell, not a name
+    assert respellings("Calistoga's")[0] == "Kalistoga's"  # the possessive stays as written
