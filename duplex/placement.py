@@ -5,8 +5,9 @@ boundary and a share of the clause boundaries become a pause drawn from the
 log-normal. At the other clause boundaries the speaker runs on: the next piece follows
 after a silence too short to end the IPU (piper's own silence at a comma, 0.2-0.3 s,
 would end it and count as a pause the timing model did not draw), or in the same block
-where the engine's silence is that short already. Each block becomes one :class:`~duplex.records.Segment`. Turns follow each other at drawn
-floor-transfer offsets, or the next speaker cuts in (:mod:`duplex.interruptions`).
+where the engine's silence is that short already. Each block becomes one
+:class:`~duplex.records.Segment`. Turns follow each other at drawn floor-transfer
+offsets, or the next speaker cuts in (:mod:`duplex.interruptions`).
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from corpus_core import MANIFESTS, read_manifest, rewrite_manifest
 from corpus_core.atomic import write_text_atomic
@@ -50,7 +50,7 @@ from speech.tts.alignment import text_words
 from speech.voices import default_voice_bank
 from text_dialogue.records import Dialogue
 
-__all__ = ["Gate", "GateOutcome", "record_drop", "written_words"]
+__all__ = ["Gate", "GateOutcome", "record_drop", "respelled_names", "written_words"]
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +86,12 @@ def written_words(text: str, words: tuple[Word, ...] | None) -> tuple[Word, ...]
     return tuple(Word(w, t.start, t.end) for w, t in zip(written, words))
 
 
+def respelled_names(utterances: Iterable[Utterance]) -> dict[str, str]:
+    """Written word -> what the engine was given instead, over ``utterances`` (their
+    ``tts_text``); the words of a respelled turn stay in place, so the two align token by token."""
+    return {a: b for u in utterances if u.tts_text for a, b in zip(u.text.split(), u.tts_text.split()) if a != b}
+
+
 def record_drop(corpus: Path, timeline: Timeline, reason: str) -> None:
     """Write ``timeline`` with its drop reason to dropped.jsonl (one line per dialogue).
 
@@ -108,9 +114,8 @@ class Gate:
         self.config = config
         self.actions: Counter = Counter()
         self._pool: TTSPool | None = pool
+        #: the ASR of the dialogue being evaluated (judges respellings)
         self._asr: ASR | None = None
-        #: utterance id -> {name: respelling} of the dialogue being evaluated
-        self._respelled: dict[str, dict[str, str]] = {}
 
     def evaluate(self, timeline: Timeline, asr: ASR) -> tuple[list[TurnEval], DialogueEval]:
         """Score ``timeline``; re-synthesize or drop it as the gate decides (manifests updated)."""
@@ -133,7 +138,7 @@ class Gate:
             eval records, and the drop reason when the gate drops the dialogue.
         """
         rounds = 0
-        self._asr, self._respelled = asr, {}
+        self._asr = asr
         first: DialogueEval | None = None
         best: tuple[int, Timeline, list[Utterance] | None, list[TurnEval], DialogueEval, Any] | None = None
         while True:
@@ -163,8 +168,7 @@ class Gate:
         gate_info = {"action": decision.action_taken, "reason": decision.reason,
                      "failed_turns": decision.failed_turns, "resynthesis_rounds": rounds,
                      # name -> what the engine was given instead, in the audio kept
-                     "respelled": {k: v for u in (utterances or ()) if u.tts_text
-                                   for k, v in self._respelled.get(u.id, {}).items()},
+                     "respelled": respelled_names(utterances or ()),
                      # the first pass, before any re-synthesis: WER before and after the gate's actions
                      "before": {"wer": first.wer, "errors": first.errors, "ref_words": first.ref_words}}
         metrics = {**summary.metrics, "gate": gate_info, "audio": self.config.eval.audio}
@@ -201,7 +205,6 @@ class Gate:
         if named and self.config.eval.gate.respell_names:
             found = self._respell(utt, named, voice, rate * slower, seed)
             if found:
-                self._respelled[utt.id] = {tokens[i]: w for i, w in found.items()}
                 spelled = [found.get(i, tok) for i, tok in enumerate(tokens)]
                 return utt.text, " ".join(spelled), slower, seed, "respell"
         if not 1 <= len(missed) <= ISOLATE_MAX_WORDS:

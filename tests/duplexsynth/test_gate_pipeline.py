@@ -121,8 +121,10 @@ def test_a_missed_name_is_respelled_for_the_engine_and_kept_in_the_transcript(
     that hears the turn alone (a double here: it hears "Calistoga" only from the "-ah" spelling,
     as Whisper base did); the first it hears right is given to the engine, the transcript keeps
     the name, and the engine's word times go under the written words."""
+    from dataclasses import replace
+
     import duplexsynth.gate_actions as gate_actions
-    from duplexsynth.gate_actions import Gate, written_words
+    from duplexsynth.gate_actions import Gate, respelled_names, written_words
     from speech.synthesize import TTSPool, speak_text
     from speech.voices import default_voice_bank
 
@@ -153,8 +155,9 @@ def test_a_missed_name_is_respelled_for_the_engine_and_kept_in_the_transcript(
     assert (got, action) == (text, "respell")
     assert spelled == "I found a nice place in Calistogah for you."
     assert spoken == ["I found a nice place in Kalistoga for you.", spelled]  # tried in order, first heard kept
-    assert gate._respelled == {"d-001": {"Calistoga": "Calistogah"}}
     assert gate.actions["resynthesize:respell_tries"] == 2
+    respoken = replace(utt, tts_text=spelled)  # what _resynthesize keeps
+    assert respelled_names([utt, respoken]) == {"Calistoga": "Calistogah"}  # meta.json's gate.respelled
     syn = speak_text(spelled, voice, gate._pool, gate.config.speech)  # type: ignore[arg-type]
     words = written_words(text, syn.words)
     assert words is not None and [w.text for w in words] == text.rstrip(".").split()
