@@ -39,9 +39,14 @@ from eval.acoustics import eval_audio_path, measure_acoustics
 from eval.asr.base import ASR, ASR_SAMPLING_RATE
 from eval.evaluate import evaluate_timeline
 from eval.gate import gate_dialogue
-from eval.normalize import normalize_text
 from eval.records import DialogueEval, TurnEval
-from eval.respell import isolate_words, missed_tokens, name_words, respellings
+from eval.respell import (
+    isolate_words,
+    missed_names,
+    missed_tokens,
+    name_words,
+    respellings,
+)
 from eval.words import join_words
 from speech.audio import read_audio, resample, write_audio
 from speech.records import Utterance, Voice, Word
@@ -198,14 +203,13 @@ class Gate:
             return utt.text, None, slower, seed, "slower"
         # a turn cut at its pauses has one eval per segment: its whole hypothesis is theirs joined
         parts = sorted((e for e in evals if e.turn_index == utt.turn_index and e.kind == "turn"), key=lambda e: e.start)
-        missed = missed_tokens(utt.text, " ".join(e.hypothesis for e in parts))
-        names = name_words(e.reference for e in evals if e.kind == "turn")
-        tokens = utt.text.split()
-        named = [i for i in missed if set(normalize_text(tokens[i]).split()) & names]
+        heard = " ".join(e.hypothesis for e in parts)
+        missed = missed_tokens(utt.text, heard)
+        named = missed_names(utt.text, heard, name_words(e.reference for e in evals if e.kind == "turn"))
         if named and self.config.eval.gate.respell_names:
             found = self._respell(utt, named, voice, rate * slower, seed)
             if found:
-                spelled = [found.get(i, tok) for i, tok in enumerate(tokens)]
+                spelled = [found.get(i, tok) for i, tok in enumerate(utt.text.split())]
                 return utt.text, " ".join(spelled), slower, seed, "respell"
         if not 1 <= len(missed) <= ISOLATE_MAX_WORDS:
             return utt.text, None, slower, seed, "slower"
