@@ -55,6 +55,15 @@ def _distances(t0: float, t1: float, segments: Sequence[Segment]) -> np.ndarray:
     return np.maximum(starts - mid, 0) + np.maximum(mid - ends, 0)
 
 
+def _gaps(t0: float, t1: float, segments: Sequence[Segment]) -> np.ndarray:
+    """Silence between the word ``[t0, t1]`` and each segment (0 where they overlap): what decides
+    whether a word is kept. Whisper stretches a word over the silence before it ("Ah." from
+    14.2 s to a backchannel at 15.1-15.4 s), so its midpoint may lie outside the segment it is."""
+    starts = np.array([s.start for s in segments])
+    ends = np.array([s.end for s in segments])
+    return np.maximum(starts - t1, 0) + np.maximum(t0 - ends, 0)
+
+
 def assign_words_by_time(words: Sequence[Word], segments: Sequence[Segment], tolerance: float) -> list[list[Word]]:
     """Give each ASR word to the segment nearest its midpoint; one list per segment.
 
@@ -73,7 +82,7 @@ def assign_words_by_time(words: Sequence[Word], segments: Sequence[Segment], tol
         distance = _distances(w.start, w.end, segments)
         tie = np.abs(mid - centers) / np.maximum(ends - starts, 1e-3)
         i = int(np.lexsort((tie, distance))[0])
-        if distance[i] <= tolerance:
+        if _gaps(w.start, w.end, segments).min() <= tolerance:
             out[i].append(w)
     return out
 
@@ -169,7 +178,7 @@ def assign_words(
             # eval packs a channel's regions side by side, so the first word of a turn that Whisper
             # stamps over the unheard backchannel before it lies seconds away in dialogue time
             target[i] = None
-        if distance.min() > tolerance and not (exact[i] and target[i] is not None):
+        if _gaps(unit[0].start, unit[-1].end, segments).min() > tolerance and not (exact[i] and target[i] is not None):
             target[i] = -1  # outside every segment and not an exact match: noise or leaked speech
     # unplaced units: the segment of an aligned neighbour, preferring the one nearer in time
     for i, k in enumerate(target):

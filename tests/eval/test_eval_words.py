@@ -98,3 +98,16 @@ def test_a_backchannel_the_asr_heard_keeps_its_word_next_to_a_turn_that_says_it_
     segs = [_seg(5.0, 5.3, "Yeah.", "backchannel"), _seg(8.4, 9.2, "Yeah that works.")]
     words = [Word("Yeah.", 5.0, 5.3), Word("Yeah", 8.3, 8.6), Word("that", 8.6, 8.8), Word("works.", 8.8, 9.2)]
     assert _texts(assign_words(words, segs, 0.3)) == ["Yeah.", "Yeah that works."]
+
+
+def test_a_word_stretched_over_the_silence_before_its_segment_is_kept() -> None:
+    # Whisper stamps a backchannel "Ah." from 13.9 s, long before the "uh-huh" placed at 15.14 s:
+    # its midpoint lies 0.54 s before the segment, but the word reaches into it
+    segs = [_seg(10.0, 11.86, "if that works."), _seg(15.14, 15.44, "uh-huh", "backchannel")]
+    words = [Word("if", 11.16, 11.26), Word("that", 11.26, 11.36), Word("works.", 11.36, 11.7),
+             Word("Ah.", 13.9, 15.3)]
+    assert _texts(assign_words(words, segs, 0.3)) == ["if that works.", "Ah."]
+    assert _texts(assign_words_by_time(words, segs, 0.3)) == ["if that works.", "Ah."]
+    # a word that ends more than the tolerance before every segment is still dropped
+    early = [Word("Ah.", 13.9, 14.7)]
+    assert _texts(assign_words(words[:3] + early, segs, 0.3)) == ["if that works.", ""]
