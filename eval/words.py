@@ -48,13 +48,6 @@ def word_units(words: Sequence[Word]) -> list[list[Word]]:
     return units
 
 
-def _distances(t0: float, t1: float, segments: Sequence[Segment]) -> np.ndarray:
-    mid = (t0 + t1) / 2
-    starts = np.array([s.start for s in segments])
-    ends = np.array([s.end for s in segments])
-    return np.maximum(starts - mid, 0) + np.maximum(mid - ends, 0)
-
-
 def _gaps(t0: float, t1: float, segments: Sequence[Segment]) -> np.ndarray:
     """Silence between the word ``[t0, t1]`` and each segment (0 where they overlap): what decides
     whether a word is kept. Whisper stretches a word over the silence before it ("Ah." from
@@ -62,6 +55,12 @@ def _gaps(t0: float, t1: float, segments: Sequence[Segment]) -> np.ndarray:
     starts = np.array([s.start for s in segments])
     ends = np.array([s.end for s in segments])
     return np.maximum(starts - t1, 0) + np.maximum(t0 - ends, 0)
+
+
+def _distances(t0: float, t1: float, segments: Sequence[Segment]) -> np.ndarray:
+    """Distance of the word's midpoint from each segment: which segment a word is nearest."""
+    mid = (t0 + t1) / 2
+    return _gaps(mid, mid, segments)
 
 
 def assign_words_by_time(words: Sequence[Word], segments: Sequence[Segment], tolerance: float) -> list[list[Word]]:
