@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from corpus_core.errors import ConfigError
+from corpus_core.errors import BackendError, ConfigError
 from duplexsynth.config import RunConfig
 from duplexsynth.worker import (
     DialogueJob,
@@ -92,14 +95,38 @@ def run_jobs(jobs: Sequence[DialogueJob], corpus: Path, config: RunConfig, worke
         finally:
             worker.close()
         return
-    # spawn: a fresh interpreter per worker (no forked llama.cpp/onnxruntime thread state)
-    context = multiprocessing.get_context("spawn")
-    pool = context.Pool(min(workers, len(jobs)), initializer=_init_worker, initargs=(str(corpus), config, threads))
+    # spawn: a fresh interpreter per worker (no forked llama.cpp/onnxruntime thread state).
+    # concurrent.futures, not multiprocessing.Pool: a Pool whose worker dies (a crash in an
+    # engine, the kernel's OOM killer) waits for its result forever.
+    pool = ProcessPoolExecutor(min(workers, len(jobs)), mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_init_worker, initargs=(str(corpus), config, threads))
+    done = 0
     try:
-        yield from pool.imap(_run_job, jobs, chunksize=1)
-        pool.close()
-    except BaseException:
-        pool.terminate()
+        for result in pool.map(_run_job, jobs):
+            yield result
+            done += 1
+    except BrokenProcessPool:
+        raise BackendError(_worker_died(pool, jobs[done:])) from None
+    except BaseException:  # Ctrl-C, or the caller stopped: don't wait for the dialogues in flight
+        for process in _processes(pool):
+            process.terminate()
         raise
     finally:
-        pool.join()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _processes(pool: ProcessPoolExecutor) -> list:
+    """The pool's worker processes (a private attribute, hence the care)."""
+    return list((getattr(pool, "_processes", None) or {}).values())
+
+
+def _worker_died(pool: ProcessPoolExecutor, unfinished: Sequence[DialogueJob]) -> str:
+    """The one-line error for a worker process that died, with how it died where that is known."""
+    how = sorted({p.exitcode for p in _processes(pool) if p.exitcode not in (None, 0, -signal.SIGTERM)})
+    named = [f"signal {signal.Signals(-c).name}" if c < 0 and -c in signal.valid_signals() else f"exit code {c}"
+             for c in how]
+    how_text = f" ({', '.join(named)})" if named else ""
+    return (f"a worker process died{how_text} with {len(unfinished)} dialogue(s) unfinished, first "
+            f"{unfinished[0].dialogue_id if unfinished else '?'}; the finished ones are kept and the same command "
+            "resumes. SIGKILL is usually the system out of memory (use fewer --workers); another signal is a "
+            "crash in an engine (--workers 1 shows it in this process)")

@@ -193,3 +193,53 @@ def test_corpus_wide_casting_streams_with_casts_made_up_front(tmp_path: Path, co
     # the uncapped corpus repeats its best pair
     uncapped = {u["voice"] for u in _records(one_process, "utterances.jsonl")}
     assert len(uncapped) < 4
+
+
+def _worker_pids() -> list[int]:
+    """This process's spawned worker processes (multiprocessing spawn children)."""
+    import os
+
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cmdline = (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(fields[1]) == os.getpid() and b"spawn_main" in cmdline:
+            out.append(int(stat.parent.name))
+    return out
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the worker processes through /proc")
+def test_a_worker_process_that_dies_stops_the_run_with_one_line_not_a_hang(tmp_path: Path, config) -> None:
+    """A worker killed by the system (OOM killer, a crashing engine) used to leave the run waiting forever."""
+    import os
+    import signal
+    import threading
+    import time
+
+    from corpus_core.errors import BackendError
+    from duplexsynth.streaming import run_streaming
+
+    outcome: list[BaseException | None] = []
+
+    def run() -> None:
+        try:
+            run_streaming(tmp_path, config, workers=2, quiet=True)
+            outcome.append(None)
+        except BaseException as e:  # noqa: BLE001 - handed to the test thread
+            outcome.append(e)
+
+    runner = threading.Thread(target=run, daemon=True)
+    runner.start()
+    while runner.is_alive() and not _worker_pids():
+        time.sleep(0.05)
+    victims = _worker_pids()
+    assert victims, "no worker process was started"
+    os.kill(victims[0], signal.SIGKILL)
+    runner.join(600)  # a hang guard, not a speed check: the old pool never returned
+    assert not runner.is_alive(), "the run kept waiting for the killed worker"
+    assert isinstance(outcome[0], BackendError), outcome
+    message = str(outcome[0])
+    assert "SIGKILL" in message and "resumes" in message and "booking" in message, message
