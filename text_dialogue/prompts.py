@@ -154,7 +154,8 @@ def build_messages(
         system.append(f"Only you know this: {me.private_knowledge}.")
     system.append(f"Goal of the conversation: {scenario.goal} It ends when {scenario.end_condition}.")
     system.append(
-        "Say only your next spoken turn: one or two short sentences as people talk, "
+        "Say only your next spoken turn, the way people talk: mostly a sentence or two, sometimes "
+        "just a few words, now and then a longer sentence with a reason or a detail; "
         "no narration, no stage directions, no name label. "
         f"When the conversation is over, end your turn with {end_marker}."
     )
