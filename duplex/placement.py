@@ -1,8 +1,8 @@
 """Lay out each turn (pieces and drawn pauses) and place the turns one after another.
 
 A turn's pieces (see :mod:`duplex.pieces`) are grouped into blocks: every sentence
-boundary and a share of the clause boundaries become a pause drawn from the
-log-normal. At the other clause boundaries the speaker runs on: the next piece follows
+boundary and a share of the clause boundaries between pieces of at least
+``phrase_pause_min_words`` words become a pause drawn from the log-normal. At the other clause boundaries the speaker runs on: the next piece follows
 after a silence too short to end the IPU (piper's own silence at a comma, 0.2-0.3 s,
 would end it and count as a pause the timing model did not draw), or in the same block
 where the engine's silence is that short already. Each block becomes one
@@ -86,6 +86,10 @@ def _merge(a: Piece, b: Piece) -> Piece:
     return Piece(a.source_start, b.source_end, f"{a.text} {b.text}".strip(), a.words + b.words, b.boundary)
 
 
+def _words(piece: Piece) -> int:
+    return len(piece.text.split())
+
+
 def plan_turn(utt: Utterance, pieces: list[Piece], config: TimingConfig, rng: np.random.Generator) -> TurnPlan:
     """Group ``pieces`` into blocks separated by drawn pauses; collect the pause slots."""
     blocks: list[Block] = []
@@ -95,7 +99,9 @@ def plan_turn(utt: Utterance, pieces: list[Piece], config: TimingConfig, rng: np
     for nxt in pieces[1:]:
         end = offset + (current.source_end - current.source_start)
         slots.append(end - PAD_SECONDS)  # the silence onset: a listener may respond here
-        if current.boundary == "sentence" or rng.random() < config.phrase_pause_prob:
+        draw = rng.random()
+        substantial = min(_words(current), _words(nxt)) >= config.phrase_pause_min_words
+        if current.boundary == "sentence" or (substantial and draw < config.phrase_pause_prob):
             blocks.append(Block(offset, current))
             pause = draw_pause(rng, config)
             pauses.append((end, end + pause))

@@ -69,6 +69,11 @@ class TimingConfig:
     #: share of clause boundaries (",", ";", ":", dashes) that become a drawn pause;
     #: sentence boundaries always do
     phrase_pause_prob: float = 0.35
+    #: a clause boundary with fewer words than this on either side ("Sure, what time?",
+    #: "Busy, but good.") runs on: the likelihood of a prosodic break grows with the size of
+    #: the constituents it separates (Watson & Gibson 2004 [S]); a drawn pause there cut
+    #: three-word turns into one-word islands that the VAD counts as backchannels
+    phrase_pause_min_words: int = 3
     #: silence at a clause boundary spoken without a pause, drawn uniformly (s) between the
     #: pieces (each keeps 20 ms of its own edge), so it stays below the 200 ms that ends an IPU
     run_on_silence_min: float = 0.05
@@ -122,7 +127,8 @@ class TimingConfig:
         checks = [
             ("fto_std", self.fto_std >= 0), ("fto_min <= fto_max", self.fto_min <= self.fto_max),
             ("pause_min <= pause_max", 0 < self.pause_min <= self.pause_max), ("pause_median", self.pause_median > 0),
-            ("phrase_pause_prob", 0 <= self.phrase_pause_prob <= 1), ("backchannel_rate", self.backchannel_rate >= 0),
+            ("phrase_pause_prob", 0 <= self.phrase_pause_prob <= 1),
+            ("phrase_pause_min_words", self.phrase_pause_min_words >= 0), ("backchannel_rate", self.backchannel_rate >= 0),
             ("run_on_silence_min <= run_on_silence_max", 0 <= self.run_on_silence_min <= self.run_on_silence_max),
             ("dialogue_fto_sd, dialogue_pause_sigma", self.dialogue_fto_sd >= 0 and self.dialogue_pause_sigma >= 0),
             ("interruption_prob", 0 <= self.interruption_prob <= 1),

@@ -139,6 +139,22 @@ def test_a_clause_end_without_a_pause_is_one_ipu_even_where_the_engine_left_a_lo
     assert counts == {0.0: 1, 1.0: 2}
 
 
+def test_a_clause_end_next_to_a_word_or_two_runs_on_and_a_long_clause_end_may_pause() -> None:
+    """ "Sure, what time?" with a drawn pause became two one-word islands, counted as backchannels."""
+    cfg = DuplexConfig(timing={"phrase_pause_prob": 1.0, "backchannel_rate": 0.0})
+    for text, pauses in (("Sure, what time?", 0), ("Busy, but good.", 0),
+                         ("We could come at eight, but only if the garden is free.", 1)):
+        first, rest = text.split(", ", 1)
+        a, _ = speak(first + ",")
+        b, _ = speak(rest, seed=1)
+        audio = np.concatenate([a, np.zeros(int(0.3 * SR), np.float32), b])
+        utt = make_utterance("d-000", 0, "A", text, audio)
+        tl, stereo = build_timeline("d", [utt], cfg, np.random.default_rng(0), lambda u: audio)
+        assert sum(e.kind == "pause" for e in tl.events) == pauses, text
+        assert len(_speech_runs(stereo[:, 0])) == pauses + 1, text  # one IPU where it runs on
+        assert " ".join(s.text for s in tl.segments) == text
+
+
 def test_each_dialogue_draws_its_own_tempo_and_its_gaps_follow_it() -> None:
     texts = [("AB"[i % 2], "well I think the plan works, maybe tomorrow.") for i in range(16)]
     utts, audio, _ = make_dialogue(texts)
