@@ -15,7 +15,7 @@ from speech.backchannel_speech import DEFAULT_FORMS, FORM_WEIGHTS
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the suite runs with --import-mode=importlib
 from duplex_fixtures import make_dialogue  # noqa: E402
 
-MONOLOGUE = " ".join(["well I think the plan works, maybe tomorrow. we could go there, and then come back."] * 4)
+MONOLOGUE = " ".join(["well I think the plan works, maybe early tomorrow. we could go there, and then come back."] * 4)
 
 
 def _build(rate: float, seed: int, phrase_pause_prob: float = 0.35):
@@ -31,7 +31,7 @@ def test_backchannels_sit_in_partner_pauses_with_own_silence_around() -> None:
     assert cfg.backchannel_onset_min == -0.5 and cfg.backchannel_onset_max == 0.3
     total = overlapping = 0
     for seed in range(5):
-        tl = _build(0.5, seed, phrase_pause_prob=1.0)  # every slot is then a segment end
+        tl = _build(0.5, seed, phrase_pause_prob=1.0)  # every slot is then a segment end (clauses of 3+ words)
         bcs = [s for s in tl.segments if s.kind == "backchannel"]
         assert len(bcs) == sum(e.kind == "backchannel" for e in tl.events)
         total += len(bcs)
