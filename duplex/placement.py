@@ -2,7 +2,8 @@
 
 A turn's pieces (see :mod:`duplex.pieces`) are grouped into blocks: every sentence
 boundary and a share of the clause boundaries between pieces of at least
-``phrase_pause_min_words`` words become a pause drawn from the log-normal. At the other clause boundaries the speaker runs on: the next piece follows
+``phrase_pause_min_words`` words become a pause drawn from the log-normal. At the other
+clause boundaries the speaker runs on: the next piece follows
 after a silence too short to end the IPU (piper's own silence at a comma, 0.2-0.3 s,
 would end it and count as a pause the timing model did not draw), or in the same block
 where the engine's silence is that short already. Each block becomes one
