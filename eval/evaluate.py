@@ -152,7 +152,7 @@ def evaluate_timeline(
         metrics["speaker_similarity"] = speaker_similarity(timeline, stereo, tools.encoder, config.similarity_options)
     spans = None
     if config.turn_taking and tools.vad is not None:
-        stats = measure_turn_taking(stereo, sr, tools.vad, config.turn_taking_options)
+        stats = measure_turn_taking(stereo, sr, tools.vad, config.turn_taking_options, (words[0], words[1]))
         metrics["turn_taking"] = stats.to_dict()
         metrics["turn_taking_summary"] = stats.summary()
         spans = stats.ipu_spans

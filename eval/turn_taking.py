@@ -6,7 +6,10 @@ Follows the "Event definitions" of docs/reference_stats.md:
 - Backchannel: an IPU of at most ``backchannel_max`` seconds with at least
   ``backchannel_silence`` seconds of its speaker's own silence before and after (the
   file's edges count as silence); we also ask that the other speaker talks within that
-  window, so a lone short reply after a long silence is not a backchannel.
+  window, so a lone short reply after a long silence is not a backchannel. Where the
+  ASR words of each channel are given, an island with more than
+  ``backchannel_max_words`` words is a turn, not a backchannel (Full-Duplex-Bench v1: a
+  segment under 1 s and at most 2 words): "How is your sleep?" takes the floor.
 - Overlap-within: an IPU lying wholly inside an IPU of the other channel (no floor change).
 - Turn: consecutive IPUs of one speaker not split by the other's IPUs, ignoring
   backchannels and overlap-within islands of at most ``within_island_max`` seconds.
@@ -24,6 +27,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from eval.vad import VAD, Interval, detect_speech
+from speech.records import Word
 
 __all__ = [
     "TurnTakingConfig",
@@ -45,6 +49,8 @@ class TurnTakingConfig:
     backchannel_max: float = 1.0
     #: own silence a backchannel needs before and after it
     backchannel_silence: float = 1.0
+    #: most ASR words a backchannel may have (only where the words are given)
+    backchannel_max_words: int = 2
     #: overlap-within islands up to this long do not end the other speaker's turn
     within_island_max: float = 1.0
 
@@ -159,9 +165,12 @@ def _speaks(ipus: Sequence[Interval], start: float, end: float) -> bool:
     return any(s < end and e > start for s, e in ipus)
 
 
-def _is_backchannel(ipus: list[Interval], i: int, other: list[Interval], c: TurnTakingConfig) -> bool:
+def _is_backchannel(ipus: list[Interval], i: int, other: list[Interval], c: TurnTakingConfig,
+                    words: Sequence[Word] | None = None) -> bool:
     start, end = ipus[i]
     if end - start > c.backchannel_max:
+        return False
+    if words is not None and sum(w.start < end and w.end > start for w in words) > c.backchannel_max_words:
         return False
     if i > 0 and start - ipus[i - 1][1] < c.backchannel_silence:
         return False
@@ -175,19 +184,23 @@ def _is_within(ipu: Interval, other: list[Interval]) -> bool:
 
 
 def analyze_turn_taking(
-    channel_intervals: Sequence[Sequence[Interval]], duration: float, config: TurnTakingConfig = TurnTakingConfig()
+    channel_intervals: Sequence[Sequence[Interval]], duration: float, config: TurnTakingConfig = TurnTakingConfig(),
+    words: Sequence[Sequence[Word]] | None = None,
 ) -> TurnTakingStats:
     """Events of a two-channel dialogue from each channel's speech intervals.
 
     :param channel_intervals: VAD intervals of channel 0 and channel 1.
     :param duration: length of the recording in seconds.
+    :param words: the ASR words of channel 0 and channel 1 (dialogue time), to tell a short
+        turn from a backchannel by its word count; ``None`` judges by voice activity alone.
     """
     if len(channel_intervals) != 2:
         raise ValueError(f"turn-taking needs exactly 2 channels of speech intervals, got {len(channel_intervals)}")
     raw = [list(ch) for ch in channel_intervals]
     ipus = [bridge_intervals(ch, config.ipu_bridge) for ch in raw]
     backchannels, within, candidates = [], [], []
-    bc_flags = [[_is_backchannel(ipus[c], i, ipus[1 - c], config) for i in range(len(ipus[c]))] for c in (0, 1)]
+    bc_flags = [[_is_backchannel(ipus[c], i, ipus[1 - c], config, None if words is None else words[c])
+                 for i in range(len(ipus[c]))] for c in (0, 1)]
     for c in (0, 1):
         for i, ipu in enumerate(ipus[c]):
             inside = _is_within(ipu, ipus[1 - c])
@@ -232,9 +245,14 @@ def analyze_turn_taking(
 
 
 def measure_turn_taking(
-    stereo: np.ndarray, sampling_rate: int, vad: VAD, config: TurnTakingConfig = TurnTakingConfig()
+    stereo: np.ndarray, sampling_rate: int, vad: VAD, config: TurnTakingConfig = TurnTakingConfig(),
+    words: Sequence[Sequence[Word]] | None = None,
 ) -> TurnTakingStats:
-    """Run ``vad`` on both channels of ``stereo`` (``(num_samples, 2)``) and analyze the events."""
+    """Run ``vad`` on both channels of ``stereo`` (``(num_samples, 2)``) and analyze the events.
+
+    :param words: each channel's ASR words, see :func:`analyze_turn_taking`.
+    """
     if stereo.ndim != 2 or stereo.shape[1] != 2:
         raise ValueError(f"turn-taking needs stereo audio of shape (num_samples, 2), got {stereo.shape}")
-    return analyze_turn_taking(detect_speech(stereo, sampling_rate, vad), stereo.shape[0] / sampling_rate, config)
+    return analyze_turn_taking(detect_speech(stereo, sampling_rate, vad), stereo.shape[0] / sampling_rate, config,
+                               words)

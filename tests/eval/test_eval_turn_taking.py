@@ -53,6 +53,22 @@ def test_events_follow_the_definitions() -> None:
     assert TurnTakingStats.from_dict(stats.to_dict()) == stats
 
 
+def test_a_short_island_of_many_words_is_a_turn_not_a_backchannel() -> None:
+    """VAD alone takes "How is your sleep?" (0.8 s, speaker silent around it) for a backchannel."""
+    from speech.records import Word
+
+    a = [(0.0, 3.0), (4.2, 8.0)]
+    b = [(3.3, 4.1)]  # B's short island between two stretches of A
+    question = [Word(w, 3.3 + 0.2 * i, 3.5 + 0.2 * i) for i, w in enumerate(["How", "is", "your", "sleep?"])]
+    vad_only = analyze_turn_taking([a, b], 8.0)
+    assert len(vad_only.backchannels) == 1 and vad_only.num_turns == 1
+    with_words = analyze_turn_taking([a, b], 8.0, words=[[], question])
+    assert with_words.backchannels == () and with_words.num_turns == 3  # A, B's question, A's answer
+    assert with_words.ftos == pytest.approx((0.3, 0.1))
+    yeah = [Word("Oh,", 3.3, 3.6), Word("yeah.", 3.6, 4.1)]  # two words: still a backchannel
+    assert len(analyze_turn_taking([a, b], 8.0, words=[[], yeah]).backchannels) == 1
+
+
 def test_energy_vad_finds_tone_bursts_and_stats_come_from_audio() -> None:
     rng = np.random.default_rng(0)
     a = _bursts([(0.5, 2.5), (5.0, 7.0)], 9.0, 220.0, rng)
