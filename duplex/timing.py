@@ -91,7 +91,10 @@ class TimingConfig:
     min_silence: float = 0.1
     # --- backchannels ------------------------------------------------------------
     #: backchannels per second of partner speech (0 disables them)
-    backchannel_rate: float = 0.07  # one per ~14 s (docs/reference_stats.md: one per 8-15 s)
+    #: one per ~10 s (docs/reference_stats.md: one per 8-15 s). Slots (partner pauses with
+    #: 1 s of the listener's own silence around them) limit how many are placed: 0.1 gives
+    #: ~4 per conversation-minute on default dialogues, Switchboard's rate; 0.07 gave ~3.5
+    backchannel_rate: float = 0.1
     #: a backchannel starts at least this far into the partner's turn
     backchannel_min_into_turn: float = 0.7
     #: earliest onset relative to the partner's pause onset. Below 0 the backchannel overlaps
