@@ -76,6 +76,7 @@ def test_planned_lines_vary_in_length_like_human_task_dialogues() -> None:
 
     import numpy as np
 
+    from duplex.pieces import sentence_ends
     from text_dialogue.agents import AgentLoopConfig, _plan, sample_personas
 
     for name, scenario in sorted(available_scenarios().items()):
@@ -84,7 +85,8 @@ def test_planned_lines_vary_in_length_like_human_task_dialogues() -> None:
             rng, facts = random.Random(seed), {}
             personas = sample_personas(scenario, rng, facts)
             for turn in _plan(scenario, personas, facts, AgentLoopConfig(), rng) or []:
-                words += [len(s.split()) for s in re.split(r"(?<=[.?!])\s+", turn.line) if s.strip()]
+                ends = sentence_ends(turn.line)  # the sentences the duplex stage pauses between
+                words += [b - a for a, b in zip([-1, *ends], ends)]
         words = np.array(words)
         assert np.mean(words) >= 1.1 * np.median(words), (name, np.mean(words), np.median(words))
         assert 0.06 <= np.mean(words >= 13) <= 0.2, (name, np.mean(words >= 13))
