@@ -1,9 +1,10 @@
 """Lay out each turn (pieces and drawn pauses) and place the turns one after another.
 
 A turn's pieces (see :mod:`duplex.pieces`) are grouped into blocks: every sentence
-boundary and a share of the clause boundaries between pieces of at least
-``phrase_pause_min_words`` words become a pause drawn from the log-normal. At the other
-clause boundaries the speaker runs on: the next piece follows
+boundary between pieces of at least ``sentence_pause_min_words`` words and a share of
+the clause boundaries between pieces of at least ``phrase_pause_min_words`` words become
+a pause drawn from the log-normal. At the other boundaries the speaker runs on
+("Sure. What time?" is one breath): the next piece follows
 after a silence too short to end the IPU (piper's own silence at a comma, 0.2-0.3 s,
 would end it and count as a pause the timing model did not draw), or in the same block
 where the engine's silence is that short already. Each block becomes one
@@ -101,8 +102,12 @@ def plan_turn(utt: Utterance, pieces: list[Piece], config: TimingConfig, rng: np
         end = offset + (current.source_end - current.source_start)
         slots.append(end - PAD_SECONDS)  # the silence onset: a listener may respond here
         draw = rng.random()
-        substantial = min(_words(current), _words(nxt)) >= config.phrase_pause_min_words
-        if current.boundary == "sentence" or (substantial and draw < config.phrase_pause_prob):
+        shorter = min(_words(current), _words(nxt))
+        if current.boundary == "sentence":
+            pause_here = shorter >= config.sentence_pause_min_words
+        else:
+            pause_here = shorter >= config.phrase_pause_min_words and draw < config.phrase_pause_prob
+        if pause_here:
             blocks.append(Block(offset, current))
             pause = draw_pause(rng, config)
             pauses.append((end, end + pause))

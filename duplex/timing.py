@@ -67,13 +67,18 @@ class TimingConfig:
     #: longest pause
     pause_max: float = 2.0
     #: share of clause boundaries (",", ";", ":", dashes) that become a drawn pause;
-    #: sentence boundaries always do
+    #: sentence boundaries do unless ``sentence_pause_min_words`` says otherwise
     phrase_pause_prob: float = 0.35
     #: a clause boundary with fewer words than this on either side ("Sure, what time?",
     #: "Busy, but good.") runs on: the likelihood of a prosodic break grows with the size of
     #: the constituents it separates (Watson & Gibson 2004 [S]); a drawn pause there cut
     #: three-word turns into one-word islands that the VAD counts as backchannels
     phrase_pause_min_words: int = 3
+    #: a sentence boundary with fewer words than this on either side ("Sure. What time?",
+    #: "Okay, great. Thanks.") runs on like a short clause boundary (same reason); the others
+    #: always pause. 0 pauses at every sentence end (before 2026-11: turns of short sentences
+    #: came out as strings of one-sentence IPUs, and long IPUs were rare)
+    sentence_pause_min_words: int = 3
     #: silence at a clause boundary spoken without a pause, drawn uniformly (s) between the
     #: pieces (each keeps 20 ms of its own edge), so it stays below the 200 ms that ends an IPU
     run_on_silence_min: float = 0.05
@@ -131,7 +136,8 @@ class TimingConfig:
             ("fto_std", self.fto_std >= 0), ("fto_min <= fto_max", self.fto_min <= self.fto_max),
             ("pause_min <= pause_max", 0 < self.pause_min <= self.pause_max), ("pause_median", self.pause_median > 0),
             ("phrase_pause_prob", 0 <= self.phrase_pause_prob <= 1),
-            ("phrase_pause_min_words", self.phrase_pause_min_words >= 0), ("backchannel_rate", self.backchannel_rate >= 0),
+            ("phrase_pause_min_words", self.phrase_pause_min_words >= 0),
+            ("sentence_pause_min_words", self.sentence_pause_min_words >= 0), ("backchannel_rate", self.backchannel_rate >= 0),
             ("run_on_silence_min <= run_on_silence_max", 0 <= self.run_on_silence_min <= self.run_on_silence_max),
             ("dialogue_fto_sd, dialogue_pause_sigma", self.dialogue_fto_sd >= 0 and self.dialogue_pause_sigma >= 0),
             ("interruption_prob", 0 <= self.interruption_prob <= 1),

@@ -49,3 +49,24 @@ def test_heldout_rows_are_marked_and_judged() -> None:
     ipu = next(r for r in held if r.name == "IPU duration, median")
     assert ipu.passed is True and 0.6 <= ipu.value <= 2.0
     assert "[held-out]" in format_realism_table(report) and "held-out checks:" in format_realism_table(report)
+
+
+def _qa_timeline(fto: float, pairs: int = 10) -> Timeline:
+    """Question/answer pairs, each answer ``fto`` s after its question, then a statement pair 0.3 s apart."""
+    segs, t = [], 0.0
+    for i in range(pairs):
+        segs.append(_seg("A", 2 * i, t, t + 1.0, "Is seven free?"))
+        segs.append(_seg("B", 2 * i + 1, t + 1.0 + fto, t + 2.0 + fto, "It is. See you then."))
+        t += 3.0 + fto
+    return Timeline(id="d", duration=t, sampling_rate=16000, segments=tuple(segs))
+
+
+def test_an_english_like_median_after_questions_passes_and_a_far_earlier_one_fails() -> None:
+    """English's median answer offset is 0 (Stivers et al. 2009): a corpus a little below it is English-like."""
+    from eval.realism_heldout import QUESTION_FTO_RANGE, heldout_rows
+
+    stats = [analyze_turn_taking([[(0.0, 1.0)], [(1.2, 2.0)]], 3.0)]
+    for fto, ok in ((-0.05, True), (0.0, True), (0.25, True), (-0.2, False), (0.45, False)):
+        row = next(r for r in heldout_rows(stats, [_qa_timeline(fto)]) if r.name == "Median FTO after questions")
+        assert abs(row.value - fto) < 1e-6 and row.passed is ok, (fto, row)
+    assert QUESTION_FTO_RANGE[0] < 0.0 < QUESTION_FTO_RANGE[1]
