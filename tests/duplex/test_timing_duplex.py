@@ -155,12 +155,13 @@ def test_a_clause_end_next_to_a_word_or_two_runs_on_and_a_long_clause_end_may_pa
         assert " ".join(s.text for s in tl.segments) == text
 
 
-def test_a_sentence_end_next_to_a_word_or_two_runs_on_and_a_long_one_pauses() -> None:
-    """ "Sure. What time?" is one speech run; two full sentences keep their pause; 0 restores a pause at every end."""
+def test_a_one_word_sentence_runs_on_and_longer_sentence_ends_pause() -> None:
+    """ "Sure. What time?" is one speech run by default; "Thank you. See you ..." keeps its pause; 0 pauses everywhere."""
     cases = (("Sure. What time?", 0), ("Okay. Thanks so much for your help today.", 0),
+             ("Thank you. See you at eight tonight.", 1),
              ("We have a table by the window. It is free at eight tonight.", 1))
-    for min_words, expected in ((3, [c[1] for c in cases]), (0, [1, 1, 1])):
-        cfg = DuplexConfig(timing={"sentence_pause_min_words": min_words, "backchannel_rate": 0.0})
+    for timing, expected in (({}, [c[1] for c in cases]), ({"sentence_pause_min_words": 0}, [1, 1, 1, 1])):
+        cfg = DuplexConfig(timing={**timing, "backchannel_rate": 0.0})
         for (text, _), pauses in zip(cases, expected):
             first, rest = text.split(". ", 1)
             a, _ = speak(first + ".")
@@ -168,8 +169,8 @@ def test_a_sentence_end_next_to_a_word_or_two_runs_on_and_a_long_one_pauses() ->
             audio = np.concatenate([a, np.zeros(int(0.35 * SR), np.float32), b])  # piper's sentence-end silence
             utt = make_utterance("d-000", 0, "A", text, audio)
             tl, stereo = build_timeline("d", [utt], cfg, np.random.default_rng(0), lambda u: audio)
-            assert sum(e.kind == "pause" for e in tl.events) == pauses, (min_words, text)
-            assert len(_speech_runs(stereo[:, 0])) == pauses + 1, (min_words, text)
+            assert sum(e.kind == "pause" for e in tl.events) == pauses, (timing, text)
+            assert len(_speech_runs(stereo[:, 0])) == pauses + 1, (timing, text)
             assert " ".join(s.text for s in tl.segments) == text
 
 
