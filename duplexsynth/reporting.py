@@ -5,18 +5,27 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 from pathlib import Path
+from typing import Iterable, Sequence
 
 from corpus_core import MANIFESTS, read_manifest
 from corpus_core.errors import ManifestError
 from duplex.records import Timeline
 from duplexsynth.meta import read_meta
 from eval.content_timing import content_timing_rows, ftos_by_content
-from eval.realism import TurnTakingReport, realism_from_evals
+from eval.realism import (
+    RealismRow,
+    TurnTakingReport,
+    corpus_turn_taking,
+    realism_from_evals,
+    resample_draws,
+    with_resampling,
+)
 from eval.records import DialogueEval, TurnEval
 from eval.report import DialogueReportItem, build_report
+from eval.turn_taking import TurnTakingStats
 from text_dialogue.records import Dialogue
 
-__all__ = ["collect_report_items", "corpus_realism", "write_corpus_report"]
+__all__ = ["collect_report_items", "corpus_realism", "realism_of", "write_corpus_report"]
 
 
 def _timelines_path(corpus: Path) -> Path:
@@ -67,8 +76,29 @@ def corpus_realism(corpus: Path) -> TurnTakingReport:
     kept = {t.id for t in timelines}
     evals = [r for r in read_manifest(corpus / MANIFESTS["eval"])
              if isinstance(r, DialogueEval) and r.dialogue_id in kept]
-    backchannels = [s.text for t in timelines for s in t.segments if s.kind == "backchannel"]
-    return with_content_timing(realism_from_evals(evals, backchannels, timelines), timelines, evals)
+    return realism_of(timelines, evals)
+
+
+def _backchannel_texts(timelines: Iterable[Timeline]) -> list[str]:
+    return [s.text for t in timelines for s in t.segments if s.kind == "backchannel"]
+
+
+def realism_of(timelines: list[Timeline], evals: list[DialogueEval], draws: int | None = None) -> TurnTakingReport:
+    """The realism table of these dialogues (content-timing rows included), each row with its
+    interval and pass share over ``draws`` bootstrap resamples of the dialogues (0: none;
+    ``None``: :func:`~eval.realism.resample_draws` for the corpus size)."""
+    report = with_content_timing(realism_from_evals(evals, _backchannel_texts(timelines), timelines), timelines, evals)
+    stats = {e.dialogue_id: TurnTakingStats.from_dict(e.metrics["turn_taking"]) for e in evals
+             if "turn_taking" in e.metrics}
+    units = [(stats[t.id], t, ftos_by_content(t, stats[t.id].ipu_spans)) for t in timelines if t.id in stats]
+
+    def rows_of(picked: Sequence[int]) -> tuple[RealismRow, ...]:
+        chosen = [units[i] for i in picked]
+        tls = [u[1] for u in chosen]
+        base = corpus_turn_taking([u[0] for u in chosen], _backchannel_texts(tls), tls)
+        return base.rows + tuple(content_timing_rows([u[2] for u in chosen]))
+
+    return with_resampling(report, rows_of, len(units), resample_draws(len(units)) if draws is None else draws)
 
 
 def with_content_timing(report: TurnTakingReport, timelines: list[Timeline],
@@ -87,9 +117,7 @@ def write_corpus_report(corpus: Path, out_dir: Path, title: str) -> tuple[Path, 
     :return: the index page, the realism report shown on it, and the number of dialogues.
     """
     items = collect_report_items(corpus, out_dir)
-    bcs = [s.text for it in items for s in it.timeline.segments if s.kind == "backchannel"]
     evals = [it.dialogue_eval for it in items if it.dialogue_eval]
-    timelines = [it.timeline for it in items]
-    realism = with_content_timing(realism_from_evals(evals, bcs, timelines), timelines, evals)
+    realism = realism_of([it.timeline for it in items], evals)
     path = build_report(items, out_dir, realism, read_meta(corpus), title)
     return path, realism, len(items)

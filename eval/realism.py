@@ -4,14 +4,17 @@
 :func:`format_realism_table` prints each statistic beside its human range with pass or
 fail, plus the Jensen-Shannon divergence of the floor-transfer-offset histogram against
 the reference Normal(+200 ms, 400 ms) clipped to [-1.0, +2.5] s, in 0.2 s bins.
+:func:`with_resampling` adds to each row a bootstrap interval over the dialogues and the
+share of resampled corpora in which it passes, so a verdict that sampling noise decides
+reads as undecided rather than as a property of the generator.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass
-from typing import Iterable
+from dataclasses import dataclass, replace
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -33,12 +36,24 @@ __all__ = [
     "FTO_BIN_EDGES",
     "HUMAN_TOP_BACKCHANNELS",
     "format_value",
+    "format_interval",
+    "with_resampling",
+    "RESAMPLE_DRAWS",
+    "resample_draws",
+    "UNDECIDED",
 ]
 
 #: FTO histogram bins (s): 0.2 s wide over the reference's clip range [-1.0, +2.5]
 FTO_BIN_EDGES = np.round(np.arange(-1.0, 2.6 + 1e-9, 0.2), 3)
 FTO_CLIP = (-1.0, 2.5)
 REFERENCE_FTO_MEAN, REFERENCE_FTO_STD = 0.2, 0.4
+#: bootstrap resamples of the dialogues behind each row's interval and pass share
+RESAMPLE_DRAWS = 200
+#: dialogue-draws a report may spend on resampling (a draw of n dialogues costs n); larger
+#: corpora get fewer draws, and none below 20 (there every row is decided anyway)
+RESAMPLE_BUDGET = 100_000
+#: a row whose pass share over the resamples lies in this range is undecided (sampling noise)
+UNDECIDED = (0.05, 0.95)
 #: the four most common Switchboard backchannel forms (yeah + um-hum + uh-huh + right = 68%)
 HUMAN_TOP_BACKCHANNELS = frozenset({"yeah", "mm-hmm", "uh-huh", "right"})
 
@@ -60,6 +75,17 @@ class RealismRow:
     passed: bool | None = None
     #: a held-out check: a statistic the timing presets were not tuned to (:mod:`eval.realism_heldout`)
     heldout: bool = False
+    #: 2.5th..97.5th percentile of the value over bootstrap resamples of the dialogues
+    #: (:func:`with_resampling`); ``None``: not resampled, or a yes/no row
+    interval: tuple[float, float] | None = None
+    #: share of those resamples in which the row passes: between ~0.05 and ~0.95 the corpus
+    #: is too small for the verdict to be more than sampling noise
+    pass_share: float | None = None
+
+    @property
+    def undecided(self) -> bool:
+        """Whether resampling the dialogues flips the verdict often (pass share 5..95%)."""
+        return self.pass_share is not None and UNDECIDED[0] <= self.pass_share <= UNDECIDED[1]
 
     def target_text(self) -> str:
         f = lambda x: format_value(x, self.unit)  # noqa: E731
@@ -91,6 +117,8 @@ class TurnTakingReport:
     reference_hist: tuple[float, ...]
     jsd: float | None
     ftos: tuple[float, ...] = ()
+    #: bootstrap resamples behind the rows' intervals (0: not resampled)
+    resample_draws: int = 0
 
     @property
     def passed(self) -> bool:
@@ -205,14 +233,68 @@ def corpus_turn_taking(stats: Iterable[TurnTakingStats], backchannel_texts: Iter
     )
 
 
+def with_resampling(report: TurnTakingReport, rows_of: Callable[[Sequence[int]], Sequence[RealismRow]],
+                    num_dialogues: int, draws: int = RESAMPLE_DRAWS, seed: int = 0) -> TurnTakingReport:
+    """``report`` with each row's bootstrap interval and pass share over resampled dialogues.
+
+    A corpus of 20 dialogues measures a median FTO to within tens of milliseconds only, so a
+    row near a target's edge can pass or fail by the draw of the corpus; the pass share says
+    how often it would over corpora resampled (with replacement) from these dialogues.
+
+    :param rows_of: the rows of the corpus made of the dialogues at the given indices
+        (repeats allowed), in the order of ``report.rows``.
+    """
+    if num_dialogues < 2 or draws < 1:
+        return report
+    rng = np.random.default_rng(seed)
+    values: list[list[float]] = [[] for _ in report.rows]
+    passes: list[list[bool]] = [[] for _ in report.rows]
+    for _ in range(draws):
+        rows = rows_of(rng.integers(0, num_dialogues, num_dialogues).tolist())
+        if len(rows) != len(report.rows):
+            raise ValueError(f"a resample gave {len(rows)} realism rows, the corpus {len(report.rows)}")
+        for i, r in enumerate(rows):
+            if r.value is not None:
+                values[i].append(r.value)
+            if r.passed is not None:
+                passes[i].append(r.passed)
+    out = []
+    for r, v, p in zip(report.rows, values, passes):
+        interval = None
+        if r.unit != "bool" and len(v) >= draws / 2:
+            interval = (round(float(np.percentile(v, 2.5)), 4), round(float(np.percentile(v, 97.5)), 4))
+        share = round(float(np.mean(p)), 3) if p and r.passed is not None else None
+        out.append(replace(r, interval=interval, pass_share=share))
+    return replace(report, rows=tuple(out), resample_draws=draws)
+
+
+def resample_draws(num_dialogues: int) -> int:
+    """Draws for a corpus of ``num_dialogues``: :data:`RESAMPLE_DRAWS` up to 500 dialogues, fewer
+    above (:data:`RESAMPLE_BUDGET`), 0 from 5,001 on."""
+    draws = min(RESAMPLE_DRAWS, RESAMPLE_BUDGET // max(num_dialogues, 1))
+    return draws if draws >= 20 else 0
+
+
+def format_interval(row: RealismRow) -> str:
+    """The row's resampled interval in its unit ("+32 ms .. +96 ms"), or "-"."""
+    if row.interval is None:
+        return "-"
+    return f"{format_value(row.interval[0], row.unit)} .. {format_value(row.interval[1], row.unit)}"
+
+
 def format_realism_table(report: TurnTakingReport) -> str:
-    """A plain-text table: statistic, measured value, human target, PASS/FAIL."""
-    header = ("Statistic (measured from audio by VAD)", "Measured", "Human target", "Result")
+    """A plain-text table: statistic, measured value, human target, PASS/FAIL, and where the
+    dialogues were resampled, the 95% interval and the share of resamples that pass."""
+    resampled = report.resample_draws > 0
+    header = ("Statistic (measured from audio by VAD)", "Measured", "Human target", "Result",
+              *(("95% interval", "Passes in") if resampled else ()))
     lines = [(r.name + (" [held-out]" if r.heldout else ""), format_value(r.value, r.unit), r.target_text(),
-              "-" if r.passed is None else ("PASS" if r.passed else "FAIL")) for r in report.rows]
+              "-" if r.passed is None else ("PASS" if r.passed else "FAIL"),
+              *((format_interval(r), "-" if r.pass_share is None else f"{100 * r.pass_share:.0f}%")
+                if resampled else ())) for r in report.rows]
     lines.append(("JSD of FTO histogram vs Normal(+200ms,400ms)", "n/a" if report.jsd is None else f"{report.jsd:.3f}",
-                  "0 = same, 1 = disjoint", "-"))
-    widths = [max(len(row[i]) for row in [header, *lines]) for i in range(4)]
+                  "0 = same, 1 = disjoint", "-", *(("-", "-") if resampled else ())))
+    widths = [max(len(row[i]) for row in [header, *lines]) for i in range(len(header))]
     fmt = lambda row: "  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip()  # noqa: E731
     checked = [r for r in report.rows if r.passed is not None]
     out = [f"Turn-taking realism: {report.num_dialogues} dialogue(s), {report.minutes:.1f} min, "
@@ -222,6 +304,11 @@ def format_realism_table(report: TurnTakingReport) -> str:
     held = [r for r in checked if r.heldout]
     out.append(f"{sum(bool(r.passed) for r in tuned)}/{len(tuned)} targets met"
                + (f"; held-out checks: {sum(bool(r.passed) for r in held)}/{len(held)}" if held else ""))
+    undecided = [r for r in checked if r.undecided]
+    if resampled:
+        out.append(f"{len(undecided)} row(s) undecided: their verdict flips in more than "
+                   f"{100 * UNDECIDED[0]:.0f}% of {report.resample_draws} corpora resampled from these dialogues"
+                   + (f" ({', '.join(r.name for r in undecided)}); more dialogues decide them" if undecided else ""))
     return "\n".join(out)
 
 

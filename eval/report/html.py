@@ -19,7 +19,7 @@ import numpy as np
 
 from corpus_core.atomic import write_text_atomic
 from duplex.records import Timeline
-from eval.realism import TurnTakingReport, corpus_turn_taking
+from eval.realism import TurnTakingReport, corpus_turn_taking, format_interval
 from eval.realism import format_value as fmt_value
 from eval.records import DialogueEval, TurnEval
 from eval.report.acoustics import condition_rows, condition_table, side_by_side_players
@@ -116,6 +116,8 @@ def _summary_cards(items: Sequence[DialogueReportItem], realism: TurnTakingRepor
         ("held-out realism checks met", f"{sum(bool(r.passed) for r in realism.rows if r.heldout)}/"
                                         f"{sum(r.passed is not None for r in realism.rows if r.heldout)}"),
         ("backchannel recall (ASR or VAD)", _fmt(_backchannel_recall(evals), pct=True)),
+        *((("realism verdicts undecided (sampling noise)", str(sum(r.undecided for r in realism.rows))),)
+          if realism.resample_draws else ()),
     ]
     return '<div class="cards">' + "".join(
         f'<div class="card"><span class="small">{html.escape(k)}</span><b>{html.escape(v)}</b></div>' for k, v in cards
@@ -129,17 +131,26 @@ def _backchannel_recall(evals: Sequence[DialogueEval]) -> float | None:
 
 
 def _realism_table(realism: TurnTakingReport) -> str:
+    resampled = realism.resample_draws > 0
     rows = []
     for r in realism.rows:
         cls, verdict = ("na", "-") if r.passed is None else (("pass", "PASS") if r.passed else ("fail", "FAIL"))
+        if r.undecided:
+            verdict += " (undecided)"
         name = r.name + (" (held-out: not used for tuning)" if r.heldout else "")
+        extra = (f"<td>{html.escape(format_interval(r))}</td>"
+                 f"<td>{'-' if r.pass_share is None else f'{100 * r.pass_share:.0f}%'}</td>") if resampled else ""
         rows.append(f'<tr class="{cls}"><td>{html.escape(name)}</td><td>{html.escape(fmt_value(r.value, r.unit))}'
-                    f"</td><td>{html.escape(r.target_text())}</td><td>{verdict}</td></tr>")
+                    f"</td><td>{html.escape(r.target_text())}</td><td>{verdict}</td>{extra}</tr>")
     jsd = "n/a" if realism.jsd is None else f"{realism.jsd:.3f}"
     rows.append(f'<tr class="na"><td>JSD of FTO histogram vs reference</td><td>{jsd}</td>'
-                "<td>0 = same, 1 = disjoint</td><td>-</td></tr>")
+                "<td>0 = same, 1 = disjoint</td><td>-</td>" + ("<td>-</td><td>-</td>" if resampled else "") + "</tr>")
+    head = ("<th>95% interval over resampled dialogues</th><th>Resampled corpora that pass</th>" if resampled else "")
+    note = (f'<p class="small">Intervals and pass shares: {realism.resample_draws} corpora drawn with replacement '
+            "from these dialogues. A verdict marked undecided flips in more than 5% of them: the corpus is too "
+            "small for it to say more than sampling noise.</p>") if resampled else ""
     return ("<table><tr><th>Statistic (measured from the audio by VAD)</th><th>Measured</th>"
-            "<th>Human target</th><th>Result</th></tr>" + "".join(rows) + "</table>")
+            f"<th>Human target</th><th>Result</th>{head}</tr>" + "".join(rows) + "</table>" + note)
 
 
 def _transcript(turn_evals: Sequence[TurnEval]) -> str:
