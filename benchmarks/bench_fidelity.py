@@ -49,11 +49,11 @@ from speech.records import Word  # noqa: E402
 
 
 def run_stages(sgd: Path, corpus: Path, config: Path | None = None) -> None:
-    """The four stages through the CLI, each with its defaults (eval with ``config`` if given)."""
+    """The four stages through the CLI, each with its defaults (duplex and eval with ``config`` if given)."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     extra = ["--config", str(config)] if config else []
     for args in (["text", str(corpus), "--import", str(sgd)], ["speak", str(corpus)],
-                 ["duplex", str(corpus)], ["eval", str(corpus), *extra]):
+                 ["duplex", str(corpus), *extra], ["eval", str(corpus), *extra]):
         subprocess.run([sys.executable, "-m", "duplexsynth.cli.main", *args], check=True, env=env)
 
 
@@ -196,7 +196,8 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=None, help="corpus folder (default: a new temp folder)")
     parser.add_argument("--rescore", action="store_true", help="only re-score an existing corpus's eval.jsonl")
     parser.add_argument("--show", type=int, default=60, help="how many erroneous turns to list")
-    parser.add_argument("--config", type=Path, default=None, help="run config for eval (e.g. the gate's action)")
+    parser.add_argument("--config", type=Path, default=None,
+                        help="run config for duplex and eval (e.g. the gate's action, a timing change)")
     parser.add_argument("--typos", default="", help="comma-separated misspelled words of the human text")
     args = parser.parse_args()
     corpus = args.corpus or Path(tempfile.mkdtemp(prefix="fidelity-"))
