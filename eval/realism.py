@@ -306,8 +306,8 @@ def format_realism_table(report: TurnTakingReport) -> str:
                + (f"; held-out checks: {sum(bool(r.passed) for r in held)}/{len(held)}" if held else ""))
     undecided = [r for r in checked if r.undecided]
     if resampled:
-        out.append(f"{len(undecided)} row(s) undecided: their verdict flips in more than "
-                   f"{100 * UNDECIDED[0]:.0f}% of {report.resample_draws} corpora resampled from these dialogues"
+        out.append(f"{len(undecided)} row(s) undecided: their verdict flips in {100 * UNDECIDED[0]:.0f}% or more "
+                   f"of {report.resample_draws} corpora resampled from these dialogues"
                    + (f" ({', '.join(r.name for r in undecided)}); more dialogues decide them" if undecided else ""))
     return "\n".join(out)
 

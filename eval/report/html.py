@@ -147,7 +147,7 @@ def _realism_table(realism: TurnTakingReport) -> str:
                 "<td>0 = same, 1 = disjoint</td><td>-</td>" + ("<td>-</td><td>-</td>" if resampled else "") + "</tr>")
     head = ("<th>95% interval over resampled dialogues</th><th>Resampled corpora that pass</th>" if resampled else "")
     note = (f'<p class="small">Intervals and pass shares: {realism.resample_draws} corpora drawn with replacement '
-            "from these dialogues. A verdict marked undecided flips in more than 5% of them: the corpus is too "
+            "from these dialogues. A verdict marked undecided flips in 5% or more of them: the corpus is too "
             "small for it to say more than sampling noise.</p>") if resampled else ""
     return ("<table><tr><th>Statistic (measured from the audio by VAD)</th><th>Measured</th>"
             f"<th>Human target</th><th>Result</th>{head}</tr>" + "".join(rows) + "</table>" + note)
