@@ -12,6 +12,15 @@ point, not mid-clause).
 ('question', 'preferred')
 >>> classify_transition("Can you come on Friday?", "Sorry, I can't make it then.")
 ('question', 'dispreferred')
+>>> classify_transition("Can I help you with anything else?", "No, that's all, thanks.")
+('question', 'preferred')
+
+A plain "no" is dispreferred where it declines or disconfirms, but it is the expected
+answer to a question built for it: "anything else?" invites the close ("No, that's all"),
+and "do you mind ...?" is granted with "no". After such a question (``_NO_EXPECTED``) a
+response that opens with a plain no is preferred; "sorry" and "unfortunately" stay
+dispreferred. Task dialogues end on this pair: in ten Schema-Guided Dialogue calls, 13 of
+the 30 answers counted dispreferred were "No, that's all" after "anything else?".
 """
 
 from __future__ import annotations
@@ -34,20 +43,43 @@ _DISPREFERRED = re.compile(
 )
 
 
+# The last question of a turn asks for a "no" as its expected answer: a closing offer
+# ("anything else?") or a request for permission phrased as "do you mind".
+_NO_EXPECTED = re.compile(
+    r"\b(anything|something) (else|more)\b|\bany other\b|\bis that (all|it|everything)\b|"
+    r"\b(do|would) you mind\b|\bmind if\b",
+    re.IGNORECASE,
+)
+# A response that opens with a plain "no" (not an apology or bad news).
+_PLAIN_NO = re.compile(r"^(well,? )?(no\b|nope\b|nah\b|not really\b)", re.IGNORECASE)
+
+
+def _last_sentence(text: str) -> str:
+    return re.split(r"(?<=[.!?])\s+", text.strip())[-1]
+
+
 def is_question(text: str) -> bool:
     """Whether a turn ends in a question (its last sentence ends with "?")."""
     return text.rstrip().rstrip("\"')").endswith("?")
 
 
-def is_dispreferred(text: str) -> bool:
-    """Whether a turn opens as a dispreferred response (a refusal, "no", "sorry", "unfortunately")."""
-    return bool(_DISPREFERRED.match(text.strip().lstrip("\"'")))
+def is_dispreferred(text: str, after: str = "") -> bool:
+    """Whether a turn opens as a dispreferred response (a refusal, "no", "sorry", "unfortunately").
+
+    :param after: the previous turn: after a question that expects "no" ("anything else?",
+        "do you mind ...?") a plain "no" is the preferred answer.
+    """
+    opening = text.strip().lstrip("\"'")
+    if not _DISPREFERRED.match(opening):
+        return False
+    expects_no = is_question(after) and bool(_NO_EXPECTED.search(_last_sentence(after)))
+    return not (expects_no and _PLAIN_NO.match(opening))
 
 
 def classify_transition(prev_text: str, next_text: str) -> tuple[str, str]:
     """``("question" | "statement", "dispreferred" | "preferred")`` for one speaker change."""
     return ("question" if is_question(prev_text) else "statement",
-            "dispreferred" if is_dispreferred(next_text) else "preferred")
+            "dispreferred" if is_dispreferred(next_text, prev_text) else "preferred")
 
 
 def fto_shift(prev_text: str, next_text: str, config: TimingConfig) -> tuple[float, float]:

@@ -27,6 +27,21 @@ def test_questions_and_dispreferred_openings_are_recognized() -> None:
     assert classify_transition(STATEMENT, DISPREFERRED) == ("statement", "dispreferred")
 
 
+def test_a_plain_no_to_anything_else_is_preferred_and_a_disconfirming_no_is_not() -> None:
+    """ "No, that's all" closes a call as expected; "No, they don't" to "Do they serve alcohol?" disconfirms."""
+    assert classify_transition("Can I help you with anything else?", "No, that's all, thanks.") == \
+        ("question", "preferred")
+    assert classify_transition("Great. Is that everything?", "Nope, thanks a lot.") == ("question", "preferred")
+    assert classify_transition("Would you mind holding for a moment?", "No, go ahead.") == ("question", "preferred")
+    assert classify_transition("Do they serve alcohol?", "No, they don't.") == ("question", "dispreferred")
+    assert classify_transition("Anything else?", "Sorry, one more thing: is there parking?") == \
+        ("question", "dispreferred")  # an apology stays dispreferred
+    # the question that counts is the turn's last: an earlier "anything else" does not carry over
+    assert classify_transition("Anything else? Also, do they have parking?", "No, they don't.") == \
+        ("question", "dispreferred")
+    assert classify_transition("I have nothing else to add.", "No problem, see you.") == ("statement", "preferred")
+
+
 def _ftos(pairs: list[tuple[str, str]], timing: dict, seeds: int = 25) -> dict[str, list[float]]:
     """FTO of each transition kind over seeds: turns alternate first/second of each pair."""
     texts = [(spk, t) for a, b in pairs for spk, t in (("A", a), ("B", b))]
@@ -53,6 +68,13 @@ def test_answers_come_faster_than_responses_to_statements() -> None:
     off = _ftos(pairs, {"fto_question_shift": 0.0}, seeds=80)
     assert np.median(off["question/preferred"]) - q > 0.1
     assert abs(np.median(off["question/preferred"]) - np.median(off["statement/preferred"])) < 0.1
+
+
+def test_no_to_anything_else_comes_as_fast_as_other_answers() -> None:
+    closing = ("is there anything else i can help you with today?", "no, that is all i need, thanks.")
+    ftos = _ftos([closing, (QUESTION, PREFERRED)] * 3, {}, seeds=40)
+    assert "question/dispreferred" not in ftos
+    assert np.median(ftos["question/preferred"]) < 0.15  # the question shift, no dispreferred delay
 
 
 def test_dispreferred_responses_come_late_and_never_overlap() -> None:
