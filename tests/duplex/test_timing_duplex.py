@@ -156,7 +156,8 @@ def test_a_clause_end_next_to_a_word_or_two_runs_on_and_a_long_clause_end_may_pa
 
 
 def test_a_one_word_sentence_runs_on_and_longer_sentence_ends_pause() -> None:
-    """ "Sure. What time?" is one speech run by default; "Thank you. See you ..." keeps its pause; 0 pauses everywhere."""
+    """ "Sure. What time?" is one speech run by default; "Thank you. See you ..." keeps its pause;
+    with ``sentence_pause_min_words`` 0 every sentence end pauses."""
     cases = (("Sure. What time?", 0), ("Okay. Thanks so much for your help today.", 0),
              ("Thank you. See you at eight tonight.", 1),
              ("We have a table by the window. It is free at eight tonight.", 1))
