@@ -16,7 +16,6 @@ from eval.realism import (
     RealismRow,
     TurnTakingReport,
     corpus_turn_taking,
-    realism_from_evals,
     resample_draws,
     with_resampling,
 )
@@ -87,10 +86,13 @@ def realism_of(timelines: list[Timeline], evals: list[DialogueEval], draws: int 
     """The realism table of these dialogues (content-timing rows included), each row with its
     interval and pass share over ``draws`` bootstrap resamples of the dialogues (0: none;
     ``None``: :func:`~eval.realism.resample_draws` for the corpus size)."""
-    report = with_content_timing(realism_from_evals(evals, _backchannel_texts(timelines), timelines), timelines, evals)
-    stats = {e.dialogue_id: TurnTakingStats.from_dict(e.metrics["turn_taking"]) for e in evals
-             if "turn_taking" in e.metrics}
+    parsed = [(e.dialogue_id, TurnTakingStats.from_dict(e.metrics["turn_taking"])) for e in evals
+              if "turn_taking" in e.metrics]
+    stats = dict(parsed)
+    # one unit per timeline with eval statistics: its stats, the timeline, its FTOs by content
     units = [(stats[t.id], t, ftos_by_content(t, stats[t.id].ipu_spans)) for t in timelines if t.id in stats]
+    pooled = corpus_turn_taking([s for _, s in parsed], _backchannel_texts(timelines), timelines)
+    report = replace(pooled, rows=pooled.rows + tuple(content_timing_rows([u[2] for u in units])))
 
     def rows_of(picked: Sequence[int]) -> tuple[RealismRow, ...]:
         chosen = [units[i] for i in picked]
@@ -99,16 +101,6 @@ def realism_of(timelines: list[Timeline], evals: list[DialogueEval], draws: int 
         return base.rows + tuple(content_timing_rows([u[2] for u in chosen]))
 
     return with_resampling(report, rows_of, len(units), resample_draws(len(units)) if draws is None else draws)
-
-
-def with_content_timing(report: TurnTakingReport, timelines: list[Timeline],
-                        evals: list[DialogueEval]) -> TurnTakingReport:
-    """``report`` plus the rows of FTO by content (questions, dispreferred responses), from the audio."""
-    spans = {e.dialogue_id: e.metrics["turn_taking"].get("ipu_spans") or () for e in evals
-             if "turn_taking" in e.metrics}
-    groups = [ftos_by_content(t, spans[t.id]) for t in timelines if t.id in spans]
-    rows = tuple(content_timing_rows(groups))
-    return replace(report, rows=report.rows + rows)
 
 
 def write_corpus_report(corpus: Path, out_dir: Path, title: str) -> tuple[Path, TurnTakingReport, int]:
