@@ -105,8 +105,13 @@ class AgentLoopConfig:
     note_last: bool = True
     #: fillers and repairs inserted after the critic (off by default)
     disfluency: DisfluencyConfig = field(default_factory=DisfluencyConfig)
+    #: a dialogue whose word-trigram Jaccard similarity to one already written exceeds
+    #: this is made again with a new seed (:mod:`text_dialogue.near_duplicates`); ``None`` = no check
+    max_similarity: float | None = 0.5
 
     def __post_init__(self) -> None:
+        if self.max_similarity is not None and not 0 < self.max_similarity <= 1:
+            raise ValueError(f"text.max_similarity must be in (0, 1] or null, not {self.max_similarity!r}")
         if self.mode not in MODES:
             raise ValueError(f"text.mode must be one of {MODES}, not {self.mode!r}")
         if self.duration is not None and not self.duration > 0:
