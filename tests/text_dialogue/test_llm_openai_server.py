@@ -116,7 +116,7 @@ def test_chat_retries_with_backoff_and_keeps_the_key_secret(
     monkeypatch.setenv("MY_TEST_KEY", "sk-secret-123")
     waits: list[float] = []
     llm = OpenAILLM(OpenAIConfig(base_url=flaky_url, model="m", endpoint="chat", api_key_env="MY_TEST_KEY",
-                                 backoff=0.5), sleep=waits.append)
+                                 backoff=0.5, jitter=0.0), sleep=waits.append)
     with caplog.at_level(logging.DEBUG):
         out = llm.chat([{"role": "user", "content": "hi"}], GenerationParams(stop=("\n",)))
     assert out.text == "Sure, see you then."

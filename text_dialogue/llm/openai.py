@@ -2,25 +2,23 @@
 
 Base models go through ``/completions`` (a transcript prompt, cut at stop sequences);
 chat models through ``/chat/completions`` (the agent loop then sends chat messages).
-The API key is read from the environment variable named in the config at each
-request; it is never stored on the object, logged or written to a file.
+Requests, retries and errors are :class:`corpus_core.http.HttpClient`'s (shared with the
+TTS backend): the API key is read from the environment variable named in the config at
+each request; it is never stored on the object, logged or written to a file.
 """
 
 from __future__ import annotations
 
-import logging
-import os
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from corpus_core.errors import BackendError, ConfigError, MissingDependency
+from corpus_core.errors import BackendError, ConfigError
+from corpus_core.http import HttpClient, RetryPolicy
 from text_dialogue.llm.base import LLM, Completion, GenerationParams, register_llm
 
 __all__ = ["OpenAIConfig", "OpenAILLM"]
 
-log = logging.getLogger(__name__)
-_RETRY_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
 # OpenAI's API takes at most four stop sequences.
 _MAX_STOPS = 4
 
@@ -39,12 +37,14 @@ class OpenAIConfig:
     api_key_env: str = "OPENAI_API_KEY"
     #: seconds to wait for one response
     timeout: float = 60.0
-    #: extra tries after a timeout, connection error, 429 or 5xx
+    #: extra tries after a timeout, connection error, 429 or 5xx (a 409 or other 4xx is not retried)
     max_retries: int = 5
-    #: first back-off wait in seconds; it doubles on every retry
+    #: first back-off wait in seconds; it doubles on every retry (a server's Retry-After replaces it once)
     backoff: float = 1.0
     #: longest single back-off wait in seconds
     max_backoff: float = 30.0
+    #: up to this share of each back-off wait is taken off at random, so workers do not retry in step
+    jitter: float = 0.5
     #: send ``repeat_penalty`` (llama.cpp, vLLM understand it; OpenAI itself rejects it)
     send_repeat_penalty: bool = False
     #: extra JSON fields merged into every request body
@@ -62,26 +62,10 @@ class OpenAILLM(LLM):
         super().__init__(config)
         if config.endpoint not in ("chat", "completions"):
             raise ConfigError(f"openai: endpoint must be 'chat' or 'completions', not {config.endpoint!r}")
-        try:
-            import requests
-        except ImportError:
-            raise MissingDependency("requests", extra="openai", why="the openai LLM backend") from None
-        self._requests = requests
-        self._session = requests.Session()
-        self._sleep = sleep
+        policy = RetryPolicy(max_retries=config.max_retries, backoff=config.backoff,
+                             max_backoff=config.max_backoff, jitter=config.jitter)
+        self._client = HttpClient(config.base_url, config.api_key_env, config.timeout, policy, "openai", sleep)
         self.uses_chat = config.endpoint == "chat"
-
-    def _headers(self) -> dict[str, str]:
-        headers = {"Content-Type": "application/json"}
-        key = os.environ.get(self.config.api_key_env)
-        if key:
-            headers["Authorization"] = f"Bearer {key}"
-        return headers
-
-    def _redact(self, text: str) -> str:
-        """``text`` (a server's answer) with the API key blanked out, should the server echo it."""
-        key = os.environ.get(self.config.api_key_env)
-        return text.replace(key, "***") if key else text
 
     def _body(self, params: GenerationParams) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -99,41 +83,8 @@ class OpenAILLM(LLM):
         return body
 
     def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        url = self.config.base_url.rstrip("/") + path
-        requests = self._requests
-        problem = ""
-        server_wait: float | None = None
-        for attempt in range(self.config.max_retries + 1):
-            if attempt:
-                wait = self.config.backoff * 2 ** (attempt - 1) if server_wait is None else server_wait
-                wait = min(self.config.max_backoff, wait)
-                log.warning("openai: %s; retry %d of %d in %.1f s", problem, attempt, self.config.max_retries, wait)
-                self._sleep(wait)
-            try:
-                response = self._session.post(url, json=body, headers=self._headers(), timeout=self.config.timeout)
-            except (requests.Timeout, requests.ConnectionError) as e:
-                problem = f"{type(e).__name__} at {url}"
-                continue
-            if response.status_code in _RETRY_STATUS:
-                problem = f"HTTP {response.status_code} from {url}"
-                # A server's Retry-After (seconds) replaces our own back-off.
-                retry_after = response.headers.get("Retry-After", "")
-                server_wait = float(retry_after) if retry_after.replace(".", "", 1).isdigit() else None
-                continue
-            if response.status_code >= 400:
-                hint = (f"the server refused the key in ${self.config.api_key_env}"
-                        if response.status_code in (401, 403) else "check base_url and model")
-                raise BackendError(
-                    f"openai: HTTP {response.status_code} from {url}: {self._redact(response.text[:300])}; {hint}"
-                )
-            try:
-                return response.json()
-            except ValueError:
-                raise BackendError(f"openai: {url} answered something that is not JSON") from None
-        raise BackendError(
-            f"openai: gave up after {self.config.max_retries + 1} tries ({problem}); "
-            "check that the server is up, or raise max_retries/timeout"
-        )
+        """POST ``body`` to ``base_url + path`` through the shared client (its retries, its errors)."""
+        return self._client.post_json(path, body)
 
     def _completion(self, data: dict[str, Any], text: str, start: float) -> Completion:
         usage = data.get("usage") or {}
@@ -171,4 +122,4 @@ class OpenAILLM(LLM):
                 "endpoint": self.config.endpoint}
 
     def close(self) -> None:
-        self._session.close()
+        self._client.close()
