@@ -82,6 +82,11 @@ def _backchannel_texts(timelines: Iterable[Timeline]) -> list[str]:
     return [s.text for t in timelines for s in t.segments if s.kind == "backchannel"]
 
 
+def _table_rows(base: Sequence[RealismRow], content: Sequence[RealismRow]) -> tuple[RealismRow, ...]:
+    """The corpus rows, then the (tuned) content-timing rows, then the held-out rows."""
+    return (*(r for r in base if not r.heldout), *content, *(r for r in base if r.heldout))
+
+
 def realism_of(timelines: list[Timeline], evals: list[DialogueEval], draws: int | None = None) -> TurnTakingReport:
     """The realism table of these dialogues (content-timing rows included), each row with its
     interval and pass share over ``draws`` bootstrap resamples of the dialogues (0: none;
@@ -91,14 +96,14 @@ def realism_of(timelines: list[Timeline], evals: list[DialogueEval], draws: int 
     stats = dict(parsed)
     # one unit per timeline with eval statistics: its stats, the timeline, its FTOs by content
     units = [(stats[t.id], t, ftos_by_content(t, stats[t.id].ipu_spans)) for t in timelines if t.id in stats]
-    pooled = corpus_turn_taking([s for _, s in parsed], _backchannel_texts(timelines), timelines)
-    report = replace(pooled, rows=pooled.rows + tuple(content_timing_rows([u[2] for u in units])))
+    pooled = corpus_turn_taking([s for _, s in parsed], _backchannel_texts(timelines))
+    report = replace(pooled, rows=_table_rows(pooled.rows, content_timing_rows([u[2] for u in units])))
 
     def rows_of(picked: Sequence[int]) -> tuple[RealismRow, ...]:
         chosen = [units[i] for i in picked]
         tls = [u[1] for u in chosen]
-        base = corpus_turn_taking([u[0] for u in chosen], _backchannel_texts(tls), tls)
-        return base.rows + tuple(content_timing_rows([u[2] for u in chosen]))
+        base = corpus_turn_taking([u[0] for u in chosen], _backchannel_texts(tls))
+        return _table_rows(base.rows, content_timing_rows([u[2] for u in chosen]))
 
     return with_resampling(report, rows_of, len(units), resample_draws(len(units)) if draws is None else draws)
 

@@ -4,6 +4,9 @@
 :func:`format_realism_table` prints each statistic beside its human range with pass or
 fail, plus the Jensen-Shannon divergence of the floor-transfer-offset histogram against
 the reference Normal(+200 ms, 400 ms) clipped to [-1.0, +2.5] s, in 0.2 s bins.
+Every row comes from the VAD statistics of the audio (:class:`~eval.turn_taking.TurnTakingStats`),
+except the backchannel forms, whose words are the script's: a row's ``source`` says what it
+is read from, and the table labels every row not read from the audio.
 :func:`with_resampling` adds to each row a bootstrap interval over the dialogues and the
 share of resampled corpora in which it passes, so a verdict that sampling noise decides
 reads as undecided rather than as a property of the generator.
@@ -11,14 +14,14 @@ reads as undecided rather than as a property of the generator.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
+from scipy import stats as scipy_stats
+from scipy.spatial.distance import jensenshannon
 
-from duplex.records import Timeline
 from eval.normalize import canonical_backchannel
 from eval.realism_heldout import heldout_rows
 from eval.records import DialogueEval
@@ -36,6 +39,8 @@ __all__ = [
     "FTO_BIN_EDGES",
     "HUMAN_TOP_BACKCHANNELS",
     "format_value",
+    "make_row",
+    "between_dialogue_sd",
     "format_interval",
     "with_resampling",
     "RESAMPLE_DRAWS",
@@ -82,6 +87,15 @@ class RealismRow:
     #: share of those resamples in which the row passes: between ~0.05 and ~0.95 the corpus
     #: is too small for the verdict to be more than sampling noise
     pass_share: float | None = None
+    #: what the value is read from: "audio" (the VAD's speech intervals) or, for a row that
+    #: the audio cannot give, what else ("script text"); the tables label the latter
+    source: str = "audio"
+
+    @property
+    def label(self) -> str:
+        """The name, with "[held-out]" and "[<source>, not audio]" where they apply."""
+        return (self.name + (f" [{self.source}, not audio]" if self.source != "audio" else "")
+                + (" [held-out]" if self.heldout else ""))
 
     @property
     def undecided(self) -> bool:
@@ -140,13 +154,9 @@ def format_value(x: float | None, unit: str) -> str:
     return f"{x:.2f}{(' ' + unit) if unit else ''}"
 
 
-def _normal_cdf(x: float) -> float:
-    return 0.5 * (1.0 + math.erf((x - REFERENCE_FTO_MEAN) / (REFERENCE_FTO_STD * math.sqrt(2.0))))
-
-
 def reference_fto_histogram() -> np.ndarray:
     """Bin probabilities of Normal(+0.2, 0.4) clipped to [-1.0, +2.5] (clipped mass in the edge bins)."""
-    cdf = np.array([_normal_cdf(float(e)) for e in FTO_BIN_EDGES])
+    cdf = scipy_stats.norm.cdf(FTO_BIN_EDGES, REFERENCE_FTO_MEAN, REFERENCE_FTO_STD)
     cdf[0], cdf[-1] = 0.0, 1.0
     return np.diff(cdf)
 
@@ -159,34 +169,39 @@ def fto_histogram(ftos: Iterable[float]) -> np.ndarray:
 
 
 def jensen_shannon(p: np.ndarray, q: np.ndarray) -> float:
-    """Jensen-Shannon divergence in bits (0 = same, 1 = disjoint) of two distributions."""
-    p, q = p / p.sum(), q / q.sum()
-    m = (p + q) / 2
-    kl = lambda a: float(np.sum(a[a > 0] * np.log2(a[a > 0] / m[a > 0])))  # noqa: E731
-    return (kl(p) + kl(q)) / 2
+    """Jensen-Shannon divergence in bits (0 = same, 1 = disjoint) of two distributions
+    (normalized here); scipy returns the distance, its square root."""
+    return float(jensenshannon(p, q, base=2)) ** 2
 
 
 def _share(num: int, den: int) -> float | None:
     return num / den if den else None
 
 
-def _row(name: str, value: float | None, low: float | None, high: float | None, unit: str,
-         heldout: bool = False) -> RealismRow:
+def make_row(name: str, value: float | None, low: float | None, high: float | None, unit: str,
+             heldout: bool = False, source: str = "audio") -> RealismRow:
+    """A :class:`RealismRow` judged against ``low``/``high`` (value rounded to 0.1 ms)."""
     passed = None
     if value is not None and (low is not None or high is not None):
         passed = (low is None or value >= low) and (high is None or value <= high)
-    return RealismRow(name, None if value is None else round(float(value), 4), low, high, unit, passed, heldout)
+    return RealismRow(name, None if value is None else round(float(value), 4), low, high, unit, passed, heldout,
+                      source=source)
 
 
-def corpus_turn_taking(stats: Iterable[TurnTakingStats], backchannel_texts: Iterable[str] = (),
-                       timelines: Iterable[Timeline] = ()) -> TurnTakingReport:
+def between_dialogue_sd(stats: Sequence[TurnTakingStats]) -> float | None:
+    """Unbiased (ddof=1) standard deviation of the dialogues' median FTOs; ``None`` below
+    three dialogues with three floor transfers each."""
+    medians = [float(np.median(s.ftos)) for s in stats if len(s.ftos) >= 3]
+    return float(np.std(medians, ddof=1)) if len(medians) >= 3 else None
+
+
+def corpus_turn_taking(stats: Iterable[TurnTakingStats], backchannel_texts: Iterable[str] = ()) -> TurnTakingReport:
     """Pool per-dialogue statistics and compare them with the human targets.
 
     :param stats: one :class:`TurnTakingStats` per dialogue (e.g. from
         ``TurnTakingStats.from_dict(dialogue_eval.metrics["turn_taking"])``).
-    :param backchannel_texts: the words of each backchannel (ASR hypotheses or timeline
-        text), for the share of the four human top forms; empty leaves that row n/a.
-    :param timelines: the dialogues' timelines, for the held-out question/statement rows.
+    :param backchannel_texts: the words of each backchannel as the script has them (the row's
+        ``source`` says so), for the share of the four human top forms; empty leaves it n/a.
     """
     stats = list(stats)
     minutes = sum(s.minutes for s in stats)
@@ -202,29 +217,32 @@ def corpus_turn_taking(stats: Iterable[TurnTakingStats], backchannel_texts: Iter
     median = lambda xs: float(np.median(xs)) if xs else None  # noqa: E731
     n_fto = len(ftos)
     rows = [
-        _row("Overlapping floor transfers (FTO<0)", _share(sum(f < 0 for f in ftos), n_fto), 0.25, 0.45, "%"),
-        _row("|FTO| < 500 ms", _share(sum(abs(f) < 0.5 for f in ftos), n_fto), 0.70, 0.85, "%"),
-        _row("Median FTO", median(ftos), 0.05, 0.25, "ms"),
-        _row("FTO > 1 s", _share(sum(f > 1.0 for f in ftos), n_fto), None, 0.10, "%"),
-        _row("Overlap share of speech time", sum(s.overlap_time for s in stats) / speech if speech else None,
-             0.03, 0.10, "%"),
-        _row("Backchannels, share of utterances", _share(n_bc, n_bc + n_turns), 0.12, 0.22, "%"),
-        _row("Backchannels per conversation-minute", per_min(n_bc), 3.0, 8.0, "/min"),
-        _row("Top-4 human BC forms (yeah, uh-huh, mm-hmm, right)",
-             _share(sum(forms[f] for f in HUMAN_TOP_BACKCHANNELS), sum(forms.values())), 0.60, None, "%"),
-        _row("Median pause > median gap",
-             None if median(pauses) is None or median(gaps) is None else float(median(pauses) > median(gaps)),
-             1.0, None, "bool"),
-        _row("IPUs per minute", per_min(sum(sum(s.ipus) for s in stats)), None, None, "/min"),
-        _row("Pauses per minute", per_min(len(pauses)), None, None, "/min"),
-        _row("Gaps per minute", per_min(len(gaps)), None, None, "/min"),
-        _row("Overlaps per minute (between + within)",
-             per_min(sum(len(s.overlaps_between) + len(s.overlaps_within) for s in stats)), None, None, "/min"),
-        _row("Median pause", median(pauses), None, None, "ms"),
-        _row("Median gap", median(gaps), None, None, "ms"),
-        _row("Mean IPU duration", float(np.mean([d for s in stats for d in s.ipu_durations]))
-             if any(s.ipu_durations for s in stats) else None, None, None, "s"),
-        *heldout_rows(stats, list(timelines)),
+        make_row("Overlapping floor transfers (FTO<0)", _share(sum(f < 0 for f in ftos), n_fto), 0.25, 0.45, "%"),
+        make_row("|FTO| < 500 ms", _share(sum(abs(f) < 0.5 for f in ftos), n_fto), 0.70, 0.85, "%"),
+        make_row("Median FTO", median(ftos), 0.05, 0.25, "ms"),
+        make_row("FTO > 1 s", _share(sum(f > 1.0 for f in ftos), n_fto), None, 0.10, "%"),
+        make_row("Overlap share of speech time", sum(s.overlap_time for s in stats) / speech if speech else None,
+                 0.03, 0.10, "%"),
+        make_row("Backchannels, share of utterances", _share(n_bc, n_bc + n_turns), 0.12, 0.22, "%"),
+        make_row("Backchannels per conversation-minute", per_min(n_bc), 3.0, 8.0, "/min"),
+        make_row("Top-4 human BC forms (yeah, uh-huh, mm-hmm, right)",
+                 _share(sum(forms[f] for f in HUMAN_TOP_BACKCHANNELS), sum(forms.values())), 0.60, None, "%",
+                 source="script text"),
+        make_row("Median pause > median gap",
+                 None if median(pauses) is None or median(gaps) is None else float(median(pauses) > median(gaps)),
+                 1.0, None, "bool"),
+        # per-dialogue tempo (TimingConfig.dialogue_fto_sd) sets this spread: a tuned row
+        make_row("Between-dialogue SD of median FTO (unbiased)", between_dialogue_sd(stats), 0.05, None, "ms"),
+        make_row("IPUs per minute", per_min(sum(sum(s.ipus) for s in stats)), None, None, "/min"),
+        make_row("Pauses per minute", per_min(len(pauses)), None, None, "/min"),
+        make_row("Gaps per minute", per_min(len(gaps)), None, None, "/min"),
+        make_row("Overlaps per minute (between + within)",
+                 per_min(sum(len(s.overlaps_between) + len(s.overlaps_within) for s in stats)), None, None, "/min"),
+        make_row("Median pause", median(pauses), None, None, "ms"),
+        make_row("Median gap", median(gaps), None, None, "ms"),
+        make_row("Mean IPU duration", float(np.mean([d for s in stats for d in s.ipu_durations]))
+                 if any(s.ipu_durations for s in stats) else None, None, None, "s"),
+        *heldout_rows(stats),
     ]
     hist, ref = fto_histogram(ftos), reference_fto_histogram()
     return TurnTakingReport(
@@ -289,7 +307,7 @@ def format_realism_table(report: TurnTakingReport) -> str:
     resampled = report.resample_draws > 0
     header = ("Statistic (measured from audio by VAD)", "Measured", "Human target", "Result",
               *(("95% interval", "Passes in") if resampled else ()))
-    lines = [(r.name + (" [held-out]" if r.heldout else ""), format_value(r.value, r.unit), r.target_text(),
+    lines = [(r.label, format_value(r.value, r.unit), r.target_text(),
               "-" if r.passed is None else ("PASS" if r.passed else "FAIL"),
               *((format_interval(r), "-" if r.pass_share is None else f"{100 * r.pass_share:.0f}%")
                 if resampled else ())) for r in report.rows]
@@ -313,11 +331,11 @@ def format_realism_table(report: TurnTakingReport) -> str:
     return "\n".join(out)
 
 
-def realism_from_evals(dialogue_evals: Iterable[DialogueEval], backchannel_texts: Iterable[str] = (),
-                       timelines: Iterable[Timeline] = ()) -> TurnTakingReport:
+def realism_from_evals(dialogue_evals: Iterable[DialogueEval],
+                       backchannel_texts: Iterable[str] = ()) -> TurnTakingReport:
     """:func:`corpus_turn_taking` over the ``metrics["turn_taking"]`` that the eval stage stored.
 
     Dialogues evaluated without turn-taking statistics are skipped.
     """
     stats = [TurnTakingStats.from_dict(e.metrics["turn_taking"]) for e in dialogue_evals if "turn_taking" in e.metrics]
-    return corpus_turn_taking(stats, backchannel_texts, timelines)
+    return corpus_turn_taking(stats, backchannel_texts)

@@ -137,7 +137,8 @@ def _realism_table(realism: TurnTakingReport) -> str:
         cls, verdict = ("na", "-") if r.passed is None else (("pass", "PASS") if r.passed else ("fail", "FAIL"))
         if r.undecided:
             verdict += " (undecided)"
-        name = r.name + (" (held-out: not used for tuning)" if r.heldout else "")
+        name = (r.name + (f" (from the {r.source}, not the audio)" if r.source != "audio" else "")
+                + (" (held-out: not used for tuning)" if r.heldout else ""))
         extra = (f"<td>{html.escape(format_interval(r))}</td>"
                  f"<td>{'-' if r.pass_share is None else f'{100 * r.pass_share:.0f}%'}</td>") if resampled else ""
         rows.append(f'<tr class="{cls}"><td>{html.escape(name)}</td><td>{html.escape(fmt_value(r.value, r.unit))}'

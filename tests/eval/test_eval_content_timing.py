@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from duplex.records import Segment, Timeline
-from eval.content_timing import content_timing_rows, ftos_by_content
+from eval.content_timing import QUESTION_FTO_RANGE, content_timing_rows, ftos_by_content
 
 
 def _timeline(turns: list[tuple[str, float, float, str]]) -> Timeline:
@@ -32,3 +34,30 @@ def test_a_turn_the_vad_missed_is_left_out() -> None:
     assert ftos_by_content(tl, [(0, 0.1, 1.9)]) == {}
     rows = content_timing_rows([{}])
     assert all(r.value is None and r.passed is None for r in rows)
+
+
+def _qa(fto: float, pairs: int = 10) -> tuple[Timeline, list[tuple[int, float, float]]]:
+    """Question/answer pairs, each answer ``fto`` s after its question, and IPUs that match the timeline."""
+    turns, t = [], 0.0
+    for _ in range(pairs):
+        turns += [("A", t, t + 1.0, "Is seven free?"), ("B", t + 1.0 + fto, t + 2.0 + fto, "It is. See you then.")]
+        t += 3.0 + fto
+    return _timeline(turns), [(0 if spk == "A" else 1, s, e) for spk, s, e, _ in turns]
+
+
+def test_an_english_like_median_after_questions_passes_and_a_far_earlier_one_fails() -> None:
+    """English's median answer offset is 0 (Stivers et al. 2009): a corpus a little below it is English-like."""
+    for fto, ok in ((-0.05, True), (0.0, True), (0.25, True), (-0.2, False), (0.45, False)):
+        rows = content_timing_rows([ftos_by_content(*_qa(fto))])
+        row = next(r for r in rows if r.name.startswith("Median FTO after questions"))
+        assert abs(row.value - fto) < 1e-6 and row.passed is ok and not row.heldout, (fto, row)
+    assert QUESTION_FTO_RANGE[0] < 0.0 < QUESTION_FTO_RANGE[1]
+
+
+def test_the_offset_after_questions_is_read_from_the_audio_not_the_timeline() -> None:
+    """The timeline answers at once; the VAD hears every answer start 0.4 s late (a TTS's leading silence)."""
+    tl, ipus = _qa(0.0)
+    late = [(c, s + 0.4 if c == 1 else s, e) for c, s, e in ipus]
+    row = next(r for r in content_timing_rows([ftos_by_content(tl, late)])
+               if r.name.startswith("Median FTO after questions"))
+    assert row.value == pytest.approx(0.4) and row.passed is False
