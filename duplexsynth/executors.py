@@ -16,6 +16,7 @@ from typing import Iterator, Sequence
 
 from corpus_core.errors import BackendError, ConfigError
 from duplexsynth.config import RunConfig
+from duplexsynth.lifetime import ORPHAN_EXIT_CODE, die_with_parent, parent_alive
 from duplexsynth.worker import (
     DialogueJob,
     DialogueResult,
@@ -57,14 +58,18 @@ def threads_per_worker(workers: int) -> int:
     return max(1, (os.cpu_count() or 1) // max(1, workers))
 
 
-def _init_worker(corpus: str, config: RunConfig, threads: int) -> None:
+def _init_worker(corpus: str, config: RunConfig, threads: int, parent_pid: int) -> None:
     global _WORKER
+    # first: a run killed while this worker loads its models takes the worker with it
+    die_with_parent(parent_pid)
     limit_process_threads(threads)
     _WORKER = DialogueWorker(Path(corpus), config)
 
 
 def _run_job(job: DialogueJob) -> DialogueResult:
     assert _WORKER is not None  # noqa: S101 - set by the pool initializer
+    if not parent_alive():  # the run is gone: write nothing more for it
+        os._exit(ORPHAN_EXIT_CODE)
     return _WORKER.run(job)
 
 
@@ -99,7 +104,7 @@ def run_jobs(jobs: Sequence[DialogueJob], corpus: Path, config: RunConfig, worke
     # concurrent.futures, not multiprocessing.Pool: a Pool whose worker dies (a crash in an
     # engine, the kernel's OOM killer) waits for its result forever.
     pool = ProcessPoolExecutor(min(workers, len(jobs)), mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_init_worker, initargs=(str(corpus), config, threads))
+                               initializer=_init_worker, initargs=(str(corpus), config, threads, os.getpid()))
     done = 0
     try:
         for result in pool.map(_run_job, jobs):
