@@ -11,7 +11,9 @@ The same measures score free-form and planned dialogues, so the two can be compa
 * repetition: share of word 3-grams already said earlier in the dialogue; flagged above a threshold;
 * contradiction: a value that another fact set of the same role has for the same
   slot (another day, another party size) is stated, and no drawn fact contains it;
-* turns, words per turn, and the spoken duration (estimated from words until audio exists).
+* turns, words per turn, and the spoken duration (estimated from words until audio exists);
+* template turns: how many turns are the scenario's example lines with the slots filled
+  (:func:`text_dialogue.diversity.count_template_turns`), and their share.
 
 >>> normalize_text("Table for 4 at 7:30, please!")
 'table for four at seven thirty please'
@@ -23,8 +25,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Sequence
 
+from text_dialogue.diversity import count_template_turns
 from text_dialogue.flow import TURN_GAP_SECONDS, WORDS_PER_SECOND
 from text_dialogue.records import Dialogue
 from text_dialogue.spoken import to_spoken
@@ -93,6 +96,11 @@ class ContentMetrics:
     #: seconds: measured from audio when given, else estimated from the words
     duration: float
     missing: tuple[str, ...] = field(default=())
+    #: turns that are one of the scenario's example lines with its facts filled in
+    #: (``None``: the scenario has no example lines)
+    template_turns: int | None = None
+    #: template_turns / turns
+    template_share: float | None = None
 
     @property
     def contradiction(self) -> bool:
@@ -104,7 +112,8 @@ class ContentMetrics:
         keys = {"facts", "facts_stated", "recall", "end_reached", "repetition_rate", "repetition", "turns",
                 "words_per_turn", "duration"}
         return cls(**{k: data[k] for k in keys}, contradictions=tuple(data.get("contradictions") or ()),
-                   missing=tuple(data.get("missing") or ()))
+                   missing=tuple(data.get("missing") or ()), template_turns=data.get("template_turns"),
+                   template_share=data.get("template_share"))
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -127,13 +136,16 @@ def _repetition_rate(texts: list[str]) -> float:
 
 
 def measure_content(dialogue: Dialogue, alternatives: dict[str, list[str]] | None = None,
-                    end_phrases: tuple[str, ...] = (), duration: float | None = None) -> ContentMetrics:
+                    end_phrases: tuple[str, ...] = (), duration: float | None = None,
+                    say_lines: Sequence[str] | None = None) -> ContentMetrics:
     """Score one dialogue.
 
     :param alternatives: slot -> every value the scenario has for it (for contradictions);
         :func:`text_dialogue.agents.generate_dialogue` stores them in ``meta["fact_alternatives"]``.
     :param end_phrases: the scenario's end phrases (lower case), besides the goodbyes.
     :param duration: the dialogue's measured duration in seconds (else estimated from words).
+    :param say_lines: every ``say:`` line of the scenario's acts (``None``: the library
+        scenario of ``dialogue.scenario``'s name, when there is one).
     """
     texts = [t.text for t in dialogue.turns]
     facts = {f"{spk}.{k}": v for spk, fs in (dialogue.meta.get("facts") or {}).items() for k, v in fs.items()}
@@ -154,12 +166,14 @@ def measure_content(dialogue: Dialogue, alternatives: dict[str, list[str]] | Non
     if duration is None:
         duration = sum(words) / WORDS_PER_SECOND + TURN_GAP_SECONDS * len(texts)
     rate = _repetition_rate(texts)
+    templates = count_template_turns(dialogue, say_lines)
     return ContentMetrics(
         facts=len(facts), facts_stated=len(stated), recall=len(stated) / len(facts) if facts else None,
         end_reached=end, repetition_rate=round(rate, 4), repetition=rate > REPETITION_FLAG,
         contradictions=tuple(contradictions), turns=len(texts),
         words_per_turn=round(sum(words) / max(1, len(words)), 2), duration=round(duration, 2),
-        missing=tuple(k for k in facts if k not in stated),
+        missing=tuple(k for k in facts if k not in stated), template_turns=templates,
+        template_share=round(templates / len(texts), 4) if templates is not None and texts else None,
     )
 
 
@@ -173,6 +187,8 @@ def pool_content(items: list[ContentMetrics | dict[str, Any]]) -> dict[str, Any]
     if not n:
         return {"dialogues": 0}
     facts = sum(m.facts for m in items)
+    templated = [m for m in items if m.template_turns is not None]
+    template_turns = sum(m.turns for m in templated)
     return {
         "dialogues": n,
         # pooled over facts, so a dialogue with more facts weighs more
@@ -183,4 +199,7 @@ def pool_content(items: list[ContentMetrics | dict[str, Any]]) -> dict[str, Any]
         "mean_turns": round(sum(m.turns for m in items) / n, 2),
         "words_per_turn": round(sum(m.words_per_turn * m.turns for m in items) / max(1, sum(m.turns for m in items)), 2),
         "mean_duration": round(sum(m.duration for m in items) / n, 2),
+        # pooled over turns (template turns / turns of the dialogues whose scenario has example lines)
+        "template_share": (round(sum(m.template_turns or 0 for m in templated) / template_turns, 4)
+                           if template_turns else None),
     }
