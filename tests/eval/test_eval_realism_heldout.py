@@ -67,3 +67,14 @@ def test_heldout_rows_are_only_outcomes_that_no_parameter_sets() -> None:
     text = format_realism_table(report)
     assert "[held-out]" in text and f"held-out checks: {sum(bool(r.passed) for r in held)}/4" in text
     assert "Between-dialogue SD of median FTO (unbiased)  " in text  # listed, without [held-out]
+
+
+def test_the_one_row_not_read_from_the_audio_says_so_in_both_tables() -> None:
+    from eval.report.html import _realism_table
+
+    report = corpus_turn_taking([_stats((0.1, 0.2, 0.3))], ["yeah", "okay"])
+    not_audio = [r for r in report.rows if r.source != "audio"]
+    assert [r.name for r in not_audio] == ["Top-4 human BC forms (yeah, uh-huh, mm-hmm, right)"]
+    assert not_audio[0].value == pytest.approx(0.5)
+    assert "Top-4 human BC forms (yeah, uh-huh, mm-hmm, right) [script text, not audio]" in format_realism_table(report)
+    assert "(from the script text, not the audio)" in _realism_table(report)
