@@ -130,7 +130,7 @@ def main() -> None:
     for name in ("clean", "degraded"):
         print(f"\nrealism, silero VAD on the {name} audio:")
         print(format_realism_table(corpus_turn_taking(stats[name], [s.text for t in timelines for s in t.segments
-                                                                    if s.kind == "backchannel"], timelines)))
+                                                                    if s.kind == "backchannel"])))
 
 
 if __name__ == "__main__":
