@@ -4,11 +4,18 @@ Checks that every input has this schema version and the same run config (the dia
 count and seed included: shards of one plan share them), that no id occurs in two
 inputs, then links (or copies) audio and transcripts and writes each merged manifest
 atomically, its records in plan order, so the result reads like the unsharded run's.
+
+Each shard's run screened its own dialogues for near-duplicates; merge screens across
+shards: it indexes the merged dialogues in plan order and reports each one more similar
+than ``text.max_similarity`` to an earlier one (meta.json ``near_duplicates``, a warning,
+and the ``near_duplicates`` count). It keeps them: the records are complete, and which
+to drop is the user's call (the ids are listed).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import shutil
@@ -30,6 +37,7 @@ from corpus_core.manifest import GROUP_END, open_text
 from duplexsynth.config import RunConfig, config_from_mapping
 from duplexsynth.meta import read_meta
 from duplexsynth.plan import dialogue_plan
+from text_dialogue.near_duplicates import NearDuplicateIndex
 
 __all__ = ["merge_corpora"]
 
@@ -37,6 +45,7 @@ __all__ = ["merge_corpora"]
 _KEYS = {MANIFESTS["text"]: "id", MANIFESTS["speech"]: "dialogue_id", MANIFESTS["duplex"]: "id",
          MANIFESTS["eval"]: "dialogue_id", DROPPED_FILE: "id"}
 _VARIANT = re.compile(r"-v\d+$")
+log = logging.getLogger(__name__)
 
 
 def _check_inputs(inputs: list[Path]) -> dict[str, Any]:
@@ -124,10 +133,29 @@ def _link_tree(src: Path, out: Path, rel: str) -> int:
     return count
 
 
+def find_near_duplicates(dialogues: Path, threshold: float) -> list[dict[str, Any]]:
+    """Each dialogue of the manifest ``dialogues`` more similar than ``threshold`` to an earlier one.
+
+    :return: ``{"id", "similar_to", "similarity"}`` per near-duplicate, in manifest order.
+    """
+    index = NearDuplicateIndex(threshold)
+    found = []
+    for _, data in iter_jsonl(dialogues) if dialogues.exists() else ():
+        if data.get("type") != "Dialogue":
+            continue
+        did, texts = str(data["id"]), [str(t.get("text", "")) for t in data.get("turns") or ()]
+        dup = index.check_and_add(did, texts)
+        if dup is not None:
+            found.append({"id": did, "similar_to": dup.similar_to, "similarity": dup.similarity})
+    return found
+
+
 def merge_corpora(out: Path, inputs: list[Path]) -> dict[str, int]:
     """Join ``inputs`` (shard corpora of one run) into the corpus folder ``out``.
 
-    :return: how many record groups each manifest got, and how many files were linked.
+    :return: how many record groups each manifest got, how many files were linked, and
+        how many dialogues are near-duplicates of a dialogue of another shard (kept, listed
+        in meta.json ``near_duplicates``).
     """
     if not inputs:
         raise ConfigError("merge: give at least one input corpus")
@@ -140,6 +168,12 @@ def merge_corpora(out: Path, inputs: list[Path]) -> dict[str, int]:
     out.mkdir(parents=True, exist_ok=True)
     order = _plan_order(meta.get("config"))
     counts = {name: _merge_manifest(name, inputs, out, order) for name in _KEYS}
+    threshold = ((meta.get("config") or {}).get("text") or {}).get("max_similarity", 0.5)
+    near = find_near_duplicates(out / MANIFESTS["text"], threshold) if threshold is not None else []
+    for d in near:
+        log.warning("merge: %s is %.2f similar to %s (above text.max_similarity %s); kept, listed in meta.json",
+                    d["id"], d["similarity"], d["similar_to"], threshold)
+    counts["near_duplicates"] = len(near)
     counts["files"] = sum(_link_tree(p, out, rel) for p in inputs for rel in (AUDIO_DIR, TRANSCRIPTS_DIR))
     failures = [line for p in inputs if (p / FAILURES_FILE).exists()
                 for line in (p / FAILURES_FILE).read_text(encoding="utf-8").splitlines(keepends=True)]
@@ -149,5 +183,5 @@ def merge_corpora(out: Path, inputs: list[Path]) -> dict[str, int]:
     # each shard's stage figures stay apart: summing wall seconds of parallel shards would mislead
     shards = [{"corpus": str(p), "stages": read_meta(p).get("stages", {})} for p in inputs]
     write_json_atomic(out / "meta.json", {**meta, "schema_version": SCHEMA_VERSION, "stages": {},
-                                          "merged_from": shards})
+                                          "merged_from": shards, "near_duplicates": near})
     return counts

@@ -49,12 +49,21 @@ from speech.synthesize import speak_dialogue
 from speech.voices import default_voice_bank
 from text_dialogue.agents import generate_dialogue
 from text_dialogue.content import pool_content
+from text_dialogue.diversity import measure_diversity
+from text_dialogue.near_duplicates import (
+    NEAR_DUPLICATE_RETRIES,
+    NearDuplicateError,
+    NearDuplicateIndex,
+    near_duplicate_reason,
+    retry_seed,
+)
 from text_dialogue.records import Dialogue
 from text_dialogue.scenario import get_scenario
 from text_dialogue.spoken import spoken_form_info, with_spoken
 from text_dialogue.validation import read_dialogue_file
 
-__all__ = ["StageReport", "run_text", "run_speech", "run_duplex", "run_eval", "import_text"]
+__all__ = ["StageReport", "run_text", "run_speech", "run_duplex", "run_eval", "import_text", "corpus_content",
+           "corpus_diversity", "near_duplicate_index"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -87,7 +96,8 @@ def _guarded(items: Iterable[T], run: Callable[[T], None], report: StageReport, 
             run(item)
             report.done += 1
         except (DuplexsynthError, ValueError, RuntimeError, OSError) as e:
-            reason = f"{type(e).__name__}: {e}"
+            # a near-duplicate's reason starts with "near_duplicate", as the streaming run logs it
+            reason = str(e) if isinstance(e, NearDuplicateError) else f"{type(e).__name__}: {e}"
             report.failed.append((key(item), reason))
             log_failure(corpus, report.stage, key(item), reason)
 
@@ -105,6 +115,25 @@ def corpus_content(corpus: Path) -> dict[str, Any]:
     return pool_content([d.meta["content"] for d in read_manifest(path, Dialogue) if "content" in d.meta])
 
 
+def corpus_diversity(corpus: Path) -> dict[str, Any]:
+    """Diversity figures (:func:`text_dialogue.diversity.measure_diversity`) of every dialogue of the corpus."""
+    path = corpus / MANIFESTS["text"]
+    dialogues = list(read_manifest(path, Dialogue)) if path.is_file() else []
+    return measure_diversity(dialogues).to_dict()
+
+
+def near_duplicate_index(corpus: Path, config: RunConfig) -> NearDuplicateIndex | None:
+    """The near-duplicate index of the dialogues already written (``None`` when ``text.max_similarity`` is off)."""
+    threshold = config.text.max_similarity
+    if threshold is None:
+        return None
+    return NearDuplicateIndex.from_manifest(corpus / MANIFESTS["text"], threshold)
+
+
+def _texts(dialogue: Dialogue) -> list[str]:
+    return [t.text for t in dialogue.turns]
+
+
 def run_text(corpus: Path, config: RunConfig) -> StageReport:
     """Write ``config.dialogues`` agent-pair dialogues to dialogues.jsonl."""
     report, start = StageReport("text"), time.perf_counter()
@@ -119,19 +148,33 @@ def run_text(corpus: Path, config: RunConfig) -> StageReport:
             probe_llm(llm)  # a wrong key or a server that is down: one line, exit 2, before any dialogue
         scenarios = {name: get_scenario(name) for name in {p[1] for p in todo}}  # read each file once
 
-        def one(item: tuple[str, str, int]) -> None:
-            did, scenario, seed = item
-            for attempt in range(DIALOGUE_ATTEMPTS):
+        index = near_duplicate_index(corpus, config) if todo else None
+
+        def make(did: str, scenario: str, seed: int) -> Dialogue:
+            attempt = 0
+            while True:
                 try:
-                    dialogue = generate_dialogue(llm, scenarios[scenario], did,  # type: ignore[arg-type]
-                                                 seed + attempt * 7919, config.text)
-                    break
+                    return generate_dialogue(llm, scenarios[scenario], did,  # type: ignore[arg-type]
+                                             seed + attempt * 7919, config.text)
                 except GenerationError as e:
                     # the critic rejected the whole dialogue: count it and try another seed
                     rejected_dialogues[getattr(e, "reason", None) or "failed"] += 1
                     rejections.update(getattr(e, "rejected_turns", {}))
-                    if attempt == DIALOGUE_ATTEMPTS - 1:
+                    attempt += 1
+                    if attempt == DIALOGUE_ATTEMPTS:
                         raise
+
+        def one(item: tuple[str, str, int]) -> None:
+            did, scenario, seed = item
+            for retry in range(NEAR_DUPLICATE_RETRIES + 1):
+                dialogue = make(did, scenario, retry_seed(seed, retry) if retry else seed)
+                found = index.check_and_add(did, _texts(dialogue)) if index is not None else None
+                if found is None:
+                    break
+                rejected_dialogues["near_duplicate"] += 1  # too like one already written: a new seed
+            if found is not None:
+                raise NearDuplicateError(near_duplicate_reason(did, found, index.threshold,  # type: ignore[union-attr]
+                                                               NEAR_DUPLICATE_RETRIES + 1))
             rejections.update(dialogue.meta.get("rejected_turns", {}))
             writer.write(with_spoken(dialogue))
 
@@ -142,6 +185,7 @@ def run_text(corpus: Path, config: RunConfig) -> StageReport:
     report.seconds = time.perf_counter() - start
     report.extra.update(rejected_turns=dict(rejections), rejected_dialogues=dict(rejected_dialogues))
     report.extra["content"] = corpus_content(corpus)
+    report.extra["diversity"] = corpus_diversity(corpus)
     update_meta(corpus, config, "text", report.as_meta(), backends)
     return report
 

@@ -5,6 +5,12 @@ the manifests, in plan order, one dialogue at a time (text, then speech, duplex,
 so a killed run resumes like the staged one. Changes to records an earlier run wrote
 (the gate re-synthesizing or dropping them) are collected and applied once at the end,
 one pass per manifest.
+
+This process also keeps the near-duplicate index (:mod:`text_dialogue.near_duplicates`,
+rebuilt from dialogues.jsonl on resume): a new dialogue too like one already written is
+not written; it is made again with a new seed after the other jobs (so it comes later
+in the manifests than in the plan), at most ``NEAR_DUPLICATE_RETRIES`` times, and then
+logged to failures.jsonl as ``near_duplicate``.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ import time
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterable, Iterator
 
 from corpus_core import (
     MANIFESTS,
@@ -32,13 +38,19 @@ from duplexsynth.executors import default_workers, run_jobs, threads_per_worker
 from duplexsynth.failures import log_failure, reset_failures
 from duplexsynth.gate_actions import record_drop
 from duplexsynth.meta import update_meta
-from duplexsynth.pipeline import StageReport, corpus_content
+from duplexsynth.pipeline import StageReport, corpus_content, corpus_diversity, near_duplicate_index
 from duplexsynth.plan import Shard, dialogue_plan
 from duplexsynth.preflight import release_engines, take_tts_pool
 from duplexsynth.progress import RunProgress
 from duplexsynth.worker import DialogueJob, DialogueResult
 from speech.records import Utterance
 from speech.voices import cast_variants, default_voice_bank
+from text_dialogue.near_duplicates import (
+    NEAR_DUPLICATE_RETRIES,
+    NearDuplicateIndex,
+    near_duplicate_reason,
+    retry_seed,
+)
 from text_dialogue.records import Dialogue
 
 __all__ = ["run_streaming", "RUN_SUMMARY"]
@@ -48,6 +60,8 @@ log = logging.getLogger(__name__)
 #: the machine-readable summary of the latest streaming run, in the corpus folder
 RUN_SUMMARY = "run_summary.json"
 STAGES = ("text", "speech", "duplex", "eval")
+#: what :func:`screen_near_duplicates` yields for a result that is made again
+RETRY = "retry"
 
 
 def _plan_jobs(corpus: Path, config: RunConfig, shard: Shard | None) -> tuple[list[DialogueJob], int]:
@@ -147,6 +161,36 @@ class _Writers:
             rewrite_manifest(self.corpus / MANIFESTS["duplex"], self.replace_duplex, drop=self.drop_duplex)
 
 
+def screen_near_duplicates(jobs: list[DialogueJob], run: Callable[[list[DialogueJob]], Iterable[DialogueResult]],
+                           index: NearDuplicateIndex | None) -> Iterator[tuple[DialogueResult, str | None]]:
+    """Run ``jobs``; a new dialogue too like one already indexed is run again with a new seed.
+
+    :param run: runs jobs and yields their results in job order (:func:`run_jobs`).
+    :param index: the dialogues written so far (``None``: no screening); accepted ones are added.
+    :return: ``(result, None)`` for a result to write; ``(result, RETRY)`` for one that is
+        made again; ``(result, reason)`` for one that stayed a near-duplicate.
+    """
+    plan_seed = {job.dialogue_id: job.seed for job in jobs}
+    todo = jobs
+    for retry in range(NEAR_DUPLICATE_RETRIES + 1):
+        again = []
+        for job, result in zip(todo, run(todo)):
+            fresh = result.dialogue if job.dialogue is None else None  # resumed ones are indexed already
+            found = (index.check_and_add(fresh.id, [t.text for t in fresh.turns])
+                     if index is not None and fresh is not None else None)
+            if found is None:
+                yield result, None
+            elif retry < NEAR_DUPLICATE_RETRIES:
+                again.append(replace(job, seed=retry_seed(plan_seed[job.dialogue_id], retry + 1)))
+                yield result, RETRY
+            else:
+                yield result, near_duplicate_reason(job.dialogue_id, found, index.threshold,  # type: ignore[union-attr]
+                                                    retry + 1)
+        if not again:
+            return
+        todo = again
+
+
 def _log_failures(corpus: Path, result: DialogueResult) -> None:
     for stage, item, reason in result.failures:
         log_failure(corpus, stage, item, reason)
@@ -177,15 +221,27 @@ def run_streaming(corpus: Path, config: RunConfig, workers: int | None = None, t
     drawn: list[dict[str, Any]] = []  # acoustic conditions drawn per channel, for meta.json
     rss: dict[int, float] = {}  # dialogues finished -> peak RSS of any worker so far (MB)
     audio = {"speech": 0.0, "duplex": 0.0}
+    index = near_duplicate_index(corpus, config) if jobs else None
+
+    def run(todo: list[DialogueJob]) -> Iterator[DialogueResult]:
+        return run_jobs(todo, corpus, config, workers, threads, executor, ray_address or config.ray_address)
+
     with _Writers(corpus) as writers:
         release_engines()  # the workers load their own, held to their threads: no second copy here
-        for result in run_jobs(jobs, corpus, config, workers, threads, executor, ray_address or config.ray_address):
+        for result, rejected in screen_near_duplicates(jobs, run, index):
+            for stage, seconds in result.seconds.items():
+                reports[stage].seconds += seconds
+            if rejected is not None:  # not written: made again, or logged
+                counters["rejected_dialogues"]["near_duplicate"] += 1
+                if rejected != RETRY:
+                    log_failure(corpus, "text", result.dialogue_id, rejected)
+                    reports["text"].failed.append((result.dialogue_id, rejected))
+                    progress.update(False, 0.0)
+                continue
             writers.write(result)
             _log_failures(corpus, result)
             for stage, item, reason in result.failures:
                 reports[stage].failed.append((item, reason))
-            for stage, seconds in result.seconds.items():
-                reports[stage].seconds += seconds
             reports["text"].done += result.dialogue is not None
             for v in result.variants:
                 reports["speech"].done += v.utterances is not None and not v.utterances_written
@@ -213,7 +269,7 @@ def run_streaming(corpus: Path, config: RunConfig, workers: int | None = None, t
     progress.close()
     reports["text"].extra.update(rejected_turns=dict(counters["rejected_turns"]),
                                  rejected_dialogues=dict(counters["rejected_dialogues"]),
-                                 content=corpus_content(corpus))
+                                 content=corpus_content(corpus), diversity=corpus_diversity(corpus))
     reports["speech"].extra["audio_seconds"] = round(audio["speech"], 2)
     reports["duplex"].extra["audio_seconds"] = round(audio["duplex"], 2)
     reports["duplex"].extra.update(summarize_conditions(config, drawn))

@@ -32,14 +32,18 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
-from text_dialogue.flow import fill
-from text_dialogue.records import Dialogue
+from text_dialogue.flow import fill, plan_flow
+from text_dialogue.records import Dialogue, Turn
+
+if TYPE_CHECKING:
+    from text_dialogue.agents import AgentLoopConfig
+    from text_dialogue.scenario import Scenario
 
 __all__ = ["TOKEN_BUDGETS", "MIN_DUPLICATE_WORDS", "DiversityReport", "tokenize", "normalize_turn",
            "distinct_n", "distinct_at_budget", "duplicate_turns", "template_lines", "count_template_turns",
-           "situation_key", "measure_diversity", "scenario_say_lines"]
+           "situation_key", "measure_diversity", "scenario_say_lines", "example_dialogue"]
 
 #: token budgets of the distinct-n samples
 TOKEN_BUDGETS = (20_000, 40_000, 100_000)
@@ -285,3 +289,26 @@ def measure_diversity(dialogues: Sequence[Dialogue], budgets: Sequence[int] = TO
         situations=len(keys), distinct_situations=len(counts),
         max_situation_share=max(counts.values(), default=0), top_turns=tuple(top),
     )
+
+
+def example_dialogue(scenario: "Scenario", dialogue_id: str, seed: int,
+                     config: "AgentLoopConfig | None" = None) -> Dialogue | None:
+    """The plan that ``seed`` draws for ``scenario``, realized with its example lines alone.
+
+    Personas, facts and plan are drawn as :func:`text_dialogue.agents.generate_dialogue`
+    draws them; every turn is its filled example line (the template baseline: what a
+    dialogue reads like when the LLM writes nothing). ``None`` when the scenario has no flow.
+    """
+    from text_dialogue.agents import AgentLoopConfig, sample_personas  # agents measures content with this module
+
+    config = config or AgentLoopConfig()
+    if scenario.flow is None:
+        return None
+    rng = random.Random(seed)
+    facts: dict[str, dict[str, str]] = {}
+    personas = sample_personas(scenario, rng, facts)
+    values = {**facts["A"], **facts["B"], "A_name": personas["A"].name, "B_name": personas["B"].name}
+    plan = plan_flow(scenario.flow, values, rng, config.duration)[: config.max_turns]
+    turns = tuple(Turn(index=i, speaker=p.speaker, text=p.line) for i, p in enumerate(plan))
+    return Dialogue(id=dialogue_id, turns=turns, scenario=scenario.name, goal=scenario.goal, personas=personas,
+                    seed=seed, end_reason="flow_done", meta={"facts": {k: v for k, v in facts.items() if v}})
