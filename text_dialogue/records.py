@@ -31,6 +31,13 @@ class Persona(Record):
     traits: tuple[str, ...] = ()
     #: what only this speaker knows (the scenario's private facts)
     private_knowledge: str | None = None
+    #: family name (``name`` is the first name the dialogue uses)
+    surname: str | None = None
+    #: age in years, within ``age_band``
+    age: int | None = None
+    occupation: str | None = None
+    #: one line about the speaker, e.g. "grew up in Lake Mary, lives alone, and likes chess"
+    background: str | None = None
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,14 @@ from typing import Any
 from corpus_core.configs import read_data_file
 from corpus_core.errors import ConfigError
 from text_dialogue.flow import Flow, fill, parse_flow
+from text_dialogue.slots import DEFAULT_LOCALE, NAME_TYPES, SlotSpec, draw_slots, parse_slots
 
-__all__ = ["RoleSpec", "Scenario", "load_scenario", "available_scenarios", "get_scenario", "draw_facts"]
+__all__ = ["RoleSpec", "Scenario", "load_scenario", "available_scenarios", "get_scenario", "draw_facts",
+           "situation_key", "SITUATION_MODES"]
+
+#: "drawn": facts come from the slot generators (a listed fact set with ``listed_share``);
+#: "listed": only the listed fact sets
+SITUATION_MODES = ("drawn", "listed")
 
 
 @dataclass(frozen=True)
@@ -35,12 +41,28 @@ class RoleSpec:
     facts: tuple[dict[str, str], ...] = ()
     #: how a drawn fact set reads as private knowledge, e.g. "a table for {party} on {day}"
     knowledge: str = ""
+    #: the slot schema: a typed generator per slot (see :mod:`text_dialogue.slots`)
+    slots: tuple[SlotSpec, ...] = ()
+
+    def slot_names(self) -> tuple[str, ...]:
+        """The role's fact slots: the schema's, else the listed fact sets'."""
+        if self.slots:
+            return tuple(n for spec in self.slots for n in spec.fills())
+        return tuple(self.facts[0]) if self.facts else ()
+
+    def name_slots(self) -> frozenset[str]:
+        """Slots that hold a person's name (left out of a situation)."""
+        return frozenset(n for spec in self.slots if spec.type in NAME_TYPES for n in spec.fills())
+
+    def knowledge_line(self, values: dict[str, str]) -> str:
+        """One fact set in words, through ``knowledge`` (or "slot: value; ...")."""
+        template = self.knowledge or "; ".join(f"{k}: {{{k}}}" for k in self.slot_names())
+        return fill(template, values)
 
     def knowledge_lines(self) -> tuple[str, ...]:
-        """The private knowledge options: ``private_knowledge``, or each fact set in words."""
+        """The private knowledge options: ``private_knowledge``, or each listed fact set in words."""
         if self.facts:
-            template = self.knowledge or "; ".join(f"{k}: {{{k}}}" for k in self.facts[0])
-            return tuple(fill(template, f) for f in self.facts)
+            return tuple(self.knowledge_line(f) for f in self.facts)
         return self.private_knowledge
 
 
@@ -67,6 +89,10 @@ class Scenario:
     #: the planned act sequence (see :mod:`text_dialogue.flow`); ``None`` = free-form only
     flow: Flow | None = None
     source: str = ""
+    #: where the facts come from: one of :data:`SITUATION_MODES`
+    situations: str = "drawn"
+    #: with drawn situations, the chance that a role's facts are one of its listed sets
+    listed_share: float = 0.1
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: str = "") -> "Scenario":
@@ -83,6 +109,7 @@ class Scenario:
                 r["persona"] = dict(r.get("persona") or {})
                 r["private_knowledge"] = tuple(r.get("private_knowledge") or ())
                 r["facts"] = _fact_sets(r.get("facts"), f"scenario{where} roles.{key}.facts")
+                r["slots"] = parse_slots(r.get("slots"), f"scenario{where} roles.{key}")
                 roles[key] = RoleSpec(**r)
             flow_keys = ("flow", "subtopics", "smalltalk", "preclosing", "closing")
             fields = {k: v for k, v in data.items() if k != "roles" and k not in flow_keys}
@@ -95,12 +122,27 @@ class Scenario:
             raise ConfigError(f"scenario{where}: {e}") from None
         if not isinstance(scenario.target_turns, int) or scenario.target_turns < 2:
             raise ConfigError(f"scenario{where}: target_turns must be an integer >= 2")
+        if scenario.situations not in SITUATION_MODES:
+            raise ConfigError(f"scenario{where}: situations {scenario.situations!r}; use one of {SITUATION_MODES}")
+        if not isinstance(scenario.listed_share, (int, float)) or not 0 <= scenario.listed_share <= 1:
+            raise ConfigError(f"scenario{where}: listed_share must be a number from 0 to 1")
         _check_slots(scenario, where)
         return scenario
 
 
+def _check_schema(role: RoleSpec, where: str) -> None:
+    names = role.slot_names()
+    if len(set(names)) != len(names):
+        raise ConfigError(f"{where}: a slot is filled twice in {list(names)}")
+    if role.slots and role.facts and set(role.facts[0]) != set(names):
+        raise ConfigError(f"{where}: the listed facts have slots {sorted(role.facts[0])} but the schema "
+                          f"fills {sorted(names)}; give both the same slots")
+
+
 def _check_slots(scenario: "Scenario", where: str) -> None:
-    a, b = (set(scenario.roles[k].facts[0]) if scenario.roles[k].facts else set() for k in ("A", "B"))
+    for key in ("A", "B"):
+        _check_schema(scenario.roles[key], f"scenario{where} roles.{key}")
+    a, b = (set(scenario.roles[k].slot_names()) for k in ("A", "B"))
     if a & b:
         raise ConfigError(f"scenario{where}: slots {sorted(a & b)} are in the facts of both roles; rename one")
     if scenario.flow is not None:
@@ -122,16 +164,37 @@ def _fact_sets(raw: Any, where: str) -> tuple[dict[str, str], ...]:
     return tuple({str(k): str(v) for k, v in f.items()} for f in raw)
 
 
-def draw_facts(scenario: Scenario, speaker: str, rng: random.Random) -> tuple[dict[str, str], str | None]:
+def draw_facts(scenario: Scenario, speaker: str, rng: random.Random,
+               locale: str = DEFAULT_LOCALE) -> tuple[dict[str, str], str | None]:
     """Draw one private fact set of ``speaker``: ``(slot values, the same in words)``.
 
-    Scenarios without structured facts draw one ``private_knowledge`` line (no slots).
+    A role with a slot schema draws each slot from its generator (with probability
+    ``scenario.listed_share``, or always when ``scenario.situations`` is "listed", one of
+    its listed fact sets instead). Scenarios without structured facts draw one
+    ``private_knowledge`` line (no slots).
+
+    :param locale: the Faker locale of names, cities and streets.
     """
     role = scenario.roles[speaker]
+    if role.slots:
+        listed = bool(role.facts) and (scenario.situations == "listed" or rng.random() < scenario.listed_share)
+        if not listed:
+            values = draw_slots(role.slots, rng, locale)
+            return values, role.knowledge_line(values)
     if role.facts:
         i = rng.randrange(len(role.facts))
         return dict(role.facts[i]), role.knowledge_lines()[i]
     return {}, (rng.choice(role.private_knowledge) if role.private_knowledge else None)
+
+
+def situation_key(scenario: Scenario, facts: dict[str, dict[str, str]]) -> tuple:
+    """What makes a dialogue's situation: the scenario and both speakers' fact values, names aside.
+
+    :param facts: speaker -> drawn slot values.
+    """
+    return (scenario.name,) + tuple(
+        tuple(sorted((k, v) for k, v in (facts.get(key) or {}).items() if k not in scenario.roles[key].name_slots()))
+        for key in ("A", "B"))
 
 
 def load_scenario(path: str | Path) -> Scenario:
