@@ -26,7 +26,7 @@ from eval.report.acoustics import condition_rows, condition_table, side_by_side_
 from eval.report.plots import SPEAKER_COLORS, fto_histogram_png, timeline_png
 from eval.turn_taking import TurnTakingStats
 
-__all__ = ["DialogueReportItem", "PAGE_SIZE", "build_report", "render_report_html", "wer_color"]
+__all__ = ["DialogueReportItem", "PAGE_SIZE", "build_report", "render_report_html", "wer_color", "diversity_section"]
 
 
 @dataclass(frozen=True)
@@ -226,6 +226,35 @@ def _conditions_section(items: Sequence[DialogueReportItem]) -> list[str]:
     return ["<h2>Acoustic conditions: drawn vs measured, WER by condition</h2>", table] if table else []
 
 
+def diversity_section(meta: dict[str, Any]) -> list[str]:
+    """The text's diversity (meta.json ``stages.text.diversity``): a heading and a table, or nothing.
+
+    >>> page = "".join(diversity_section({"stages": {"text": {"diversity": {
+    ...     "dialogues": 2, "tokens": 500, "distinct_2": {"20000": None}, "distinct_3": {"20000": None},
+    ...     "duplicate_turn_share": 0.25, "template_share": 0.5, "situations": 2,
+    ...     "distinct_situations": 2, "max_situation_share": 1, "top_turns": []}}}}))
+    >>> "25.0%" in page and "n/a" in page
+    True
+    """
+    div = ((meta.get("stages") or {}).get("text") or {}).get("diversity")
+    if not div:
+        return []
+    pct = lambda v: "n/a" if v is None else f"{100 * v:.1f}%"  # noqa: E731
+    num = lambda v: "n/a" if v is None else f"{v:.3f}"  # noqa: E731
+    rows = [("dialogues, tokens", f"{div['dialogues']}, {div['tokens']}")]
+    for n in ("2", "3"):
+        cells = ", ".join(f"{int(b) // 1000}k: {num(v)}" for b, v in div[f"distinct_{n}"].items())
+        rows.append((f"distinct-{n} at token budgets", cells))
+    rows += [("duplicate turns (4+ words, also in another dialogue)", pct(div.get("duplicate_turn_share"))),
+             ("template share (turns that are a scenario line, filled)", pct(div.get("template_share"))),
+             ("distinct situations (names left out)",
+              f"{div['distinct_situations']} of {div['situations']}; at most {div['max_situation_share']} share one")]
+    table = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in rows)
+    top = "".join(f"<li>{html.escape(t['text'])} ({t['dialogues']} dialogues)</li>" for t in div.get("top_turns", []))
+    return ["<h2>Text diversity</h2>", f"<table>{table}</table>",
+            *([f'<p class="small">Most repeated turns:</p><ol class="small">{top}</ol>'] if top else [])]
+
+
 def _realism_from_items(items: Sequence[DialogueReportItem]) -> TurnTakingReport:
     stats = [TurnTakingStats.from_dict(it.dialogue_eval.metrics["turn_taking"]) for it in items
              if it.dialogue_eval is not None and "turn_taking" in it.dialogue_eval.metrics]
@@ -266,6 +295,7 @@ def render_report_html(
         "<h2>Turn-taking realism vs human ranges</h2>", _realism_table(realism),
         _img(fto_histogram_png(realism), "FTO histogram against the human reference"),
         *_conditions_section(items),
+        *diversity_section(meta),
         "<h2>Dialogues</h2>",
     ]
     if pages:
