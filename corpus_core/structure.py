@@ -20,10 +20,11 @@ carries the field path (``turns[0].index``); :mod:`corpus_core.record` and
 ...     snr_db: tuple[float, float] = (15.0, 30.0)
 >>> structure(Noise, {"snr_db": [5, 15]})
 Noise(snr_db=(5.0, 15.0))
->>> structure(Noise, {"snr_db": ["ten", "x"]})
-Traceback (most recent call last):
-...
-corpus_core.structure.StructureError: snr_db[0]: expected a number, found str 'ten'
+>>> try:
+...     structure(Noise, {"snr_db": ["ten", "x"]})
+... except StructureError as e:
+...     print(e)
+snr_db[0]: expected a number, found str 'ten'
 """
 
 from __future__ import annotations
