@@ -8,6 +8,10 @@ in 1..5) plus a random fraction of a second, or after a drawn number of seconds
 without that much progress. Whatever was complete at each kill is recorded. After
 the 20 kills one last run finishes the corpus, and then:
 
+* after every kill, no process of the killed run (its 2 worker processes, multiprocessing's
+  resource tracker) is alive 15 s later: each run's processes carry a marker in their
+  environment, and /proc is searched for it;
+
 * every manifest line parses (typed records), and each manifest ends on a closed group;
 * no temp or partial file remains anywhere in the corpus;
 * no dialogue is missing or duplicated in any manifest;
@@ -56,6 +60,12 @@ speech: {cache_dir: %s}
 eval: {speaker_similarity: false, turn_taking: false}
 """
 KEYS = {"text": "id", "speech": "dialogue_id", "duplex": "id", "eval": "dialogue_id"}
+#: worker processes per run: the kill must take them (and the resource tracker) with it
+WORKERS = 2
+#: the environment variable that marks every process of one attempt (children inherit it)
+MARKER = "DUPLEXSYNTH_KILL_TEST_RUN"
+#: seconds a process of a killed run may outlive the kill
+ORPHAN_GRACE = 15.0
 
 
 def _groups(path: Path) -> dict[str, bytes]:
@@ -104,6 +114,37 @@ def _holds_lock(corpus: Path, pid: int) -> bool:
         return False
 
 
+def _marked_processes(marker: str) -> list[str]:
+    """``pid cmdline`` of every live process whose environment holds ``MARKER=marker`` (zombies are dead)."""
+    needle = f"{MARKER}={marker}".encode()
+    found: list[str] = []
+    if not Path("/proc").is_dir():  # the check needs Linux's /proc; elsewhere the test checks the corpus only
+        return found
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if needle not in (entry / "environ").read_bytes().split(b"\0"):
+                continue
+            if (entry / "stat").read_text().rsplit(")", 1)[1].split()[0] in ("Z", "X"):
+                continue
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            found.append(f"{entry.name} {cmdline[:120]}")
+        except OSError:  # ended meanwhile, or not ours to read
+            continue
+    return found
+
+
+def _orphans_after(marker: str) -> list[str]:
+    """The killed run's processes still alive ``ORPHAN_GRACE`` seconds after the kill (polled)."""
+    deadline = time.monotonic() + ORPHAN_GRACE
+    while True:
+        left = _marked_processes(marker)
+        if not left or time.monotonic() >= deadline:
+            return left
+        time.sleep(0.2)
+
+
 def _run_until_kill(corpus: Path, config: Path, rng: random.Random, complete: bool) -> bool:
     """One attempt; True when it was killed, False when it finished first.
 
@@ -113,7 +154,8 @@ def _run_until_kill(corpus: Path, config: Path, rng: random.Random, complete: bo
     events, seconds, jitter = rng.randint(*KILL_AFTER_EVENTS), rng.uniform(*KILL_AFTER_SECONDS), rng.uniform(0, KILL_JITTER)
     if complete:
         events, seconds = 0, 0.0
-    proc = _generate(corpus, config)
+    marker = f"{os.getpid()}-{rng.getrandbits(32):08x}"
+    proc = _generate(corpus, config, marker)
     try:
         while not complete and proc.poll() is None and not _holds_lock(corpus, proc.pid):  # start-up: engines load
             time.sleep(0.05)
@@ -128,6 +170,8 @@ def _run_until_kill(corpus: Path, config: Path, rng: random.Random, complete: bo
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
             proc.wait()
+            orphans = _orphans_after(marker)
+            assert orphans == [], f"processes of the killed run alive {ORPHAN_GRACE:.0f} s later: {orphans}"
             return True
         assert proc.returncode == 0, proc.stderr.read().decode() if proc.stderr else ""
         return False
@@ -136,10 +180,11 @@ def _run_until_kill(corpus: Path, config: Path, rng: random.Random, complete: bo
             proc.stderr.close()
 
 
-def _generate(corpus: Path, config: Path) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+def _generate(corpus: Path, config: Path, marker: str = "final") -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(REPO), MARKER: marker}
     return subprocess.Popen([sys.executable, "-m", "duplexsynth.cli.main", "generate", "--out", str(corpus),
-                             "--config", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+                             "--config", str(config), "--workers", str(WORKERS)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
 
 
 @pytest.mark.slow
