@@ -29,6 +29,7 @@ from duplexsynth.worker import (
     DialogueWorker,
     limit_process_threads,
 )
+from text_dialogue.llm.llamacpp import VERBOSE_ENV
 
 __all__ = ["run_jobs_on_ray"]
 
@@ -65,12 +66,14 @@ def _connect(address: str | None) -> None:
     if ray.is_initialized():
         return
     address = address or os.environ.get("RAY_ADDRESS")
+    # --verbose reaches the actors (llama.cpp's log) through their environment
+    verbose = {VERBOSE_ENV: os.environ[VERBOSE_ENV]} if os.environ.get(VERBOSE_ENV) else {}
     if address:
-        ray.init(address=address)
+        ray.init(address=address, **({"runtime_env": {"env_vars": verbose}} if verbose else {}))
     else:  # a local cluster on this machine; its workers import duplexsynth from where we run
         root = str(Path(__file__).resolve().parents[1])
         path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
-        ray.init(include_dashboard=False, runtime_env={"env_vars": {"PYTHONPATH": path}})
+        ray.init(include_dashboard=False, runtime_env={"env_vars": {"PYTHONPATH": path, **verbose}})
 
 
 def run_jobs_on_ray(jobs: Sequence[DialogueJob], corpus: Path, config: RunConfig, workers: int, threads: int,

@@ -18,8 +18,9 @@ from corpus_core.errors import ConfigError, DuplexsynthError
 from corpus_core.lock import CorpusLock
 from duplexsynth.config import RunConfig, load_config, upgrade_saved_config
 from duplexsynth.meta import read_meta
+from text_dialogue.llm.llamacpp import VERBOSE_ENV
 
-__all__ = ["config_options", "corpus_argument", "build_config", "saved_config", "writable_corpus", "locked_corpus",
+__all__ = ["config_options", "verbose_option", "corpus_argument", "build_config", "saved_config", "writable_corpus", "locked_corpus",
            "handle_errors", "exit_for"]
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,15 @@ def config_options(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
     return func
 
+
+def _set_verbose(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:  # the environment reaches every worker process (and a local Ray cluster's actors)
+        os.environ[VERBOSE_ENV] = "1"
+
+
+verbose_option = click.option(
+    "--verbose", "-v", is_flag=True, expose_value=False, callback=_set_verbose,
+    help=f"Let the engines write their own logs (llama.cpp's) to stderr; same as {VERBOSE_ENV}=1.")
 
 corpus_argument = click.argument("corpus", type=click.Path(file_okay=False, path_type=Path))
 

@@ -12,6 +12,7 @@ from duplexsynth.cli.common import (
     exit_for,
     handle_errors,
     locked_corpus,
+    verbose_option,
     writable_corpus,
 )
 from duplexsynth.corpus_folder import clear_corpus
@@ -66,6 +67,7 @@ def format_summary(reports: list[StageReport]) -> str:
 @click.option("--executor", type=click.Choice(EXECUTORS), default="local", show_default=True,
               help="local worker processes, or actors on a Ray cluster (RAY_ADDRESS or config ray_address).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress display.")
+@verbose_option
 @click.option("--device", type=click.Choice(DEVICES), default=None,
               help="Run the engines that have one (transformers, coqui, faster-whisper, whisper) on this device.")
 @handle_errors

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +13,32 @@ from corpus_core.cache import assemble_once, cache_dir
 from corpus_core.errors import BackendError, MissingDependency
 from text_dialogue.llm.base import LLM, Completion, GenerationParams, register_llm
 
-__all__ = ["LlamaCppConfig", "LlamaCppLLM", "default_gguf_path"]
+__all__ = ["LlamaCppConfig", "LlamaCppLLM", "default_gguf_path", "VERBOSE_ENV", "set_llama_log"]
+
+#: set to ``1`` to let llama.cpp write its log to stderr (``generate --verbose`` sets it for its workers)
+VERBOSE_ENV = "DUPLEXSYNTH_VERBOSE"
+#: the no-op log callback while quiet (kept referenced: llama.cpp holds only its C pointer)
+_QUIET_CALLBACK: Any = None
+
+
+def set_llama_log(verbose: bool) -> None:
+    """Route llama.cpp's log (process-wide): to stderr when ``verbose``, else nowhere.
+
+    ``Llama(verbose=False)`` is not enough: llama-cpp-python's callback maps ggml's log
+    levels by an older numbering, so warnings such as ``llama_kv_cache_iswa: using
+    full-size SWA cache`` pass as errors and land above the progress bar.
+    """
+    global _QUIET_CALLBACK
+    import llama_cpp
+
+    if verbose:
+        from llama_cpp._logger import llama_log_callback
+
+        llama_cpp.llama_log_set(llama_log_callback, ctypes.c_void_p(0))
+        return
+    if _QUIET_CALLBACK is None:
+        _QUIET_CALLBACK = llama_cpp.llama_log_callback(lambda level, text, user_data: None)
+    llama_cpp.llama_log_set(_QUIET_CALLBACK, ctypes.c_void_p(0))
 
 
 def default_gguf_path() -> Path:
@@ -53,33 +80,55 @@ class LlamaCppLLM(LLM):
         except ImportError:
             raise MissingDependency("llama-cpp-python", extra="offline", why="the llamacpp LLM backend") from None
         self.model_path = config.model_path or str(default_gguf_path())
+        verbose = os.environ.get(VERBOSE_ENV, "") not in ("", "0")
+        set_llama_log(verbose)
         try:
             self._llm = llama_cpp.Llama(
                 model_path=self.model_path,
                 n_ctx=config.n_ctx,
                 n_threads=config.n_threads,
                 n_threads_batch=config.n_threads_batch or config.n_threads,
-                verbose=False,
+                verbose=verbose,
             )
         except (ValueError, RuntimeError) as e:
             raise BackendError(f"llamacpp: cannot load {self.model_path}: {e}") from None
         self._version = getattr(llama_cpp, "__version__", "unknown")
 
+    def _cached_prefix(self, prompt: str) -> int:
+        """How many of ``prompt``'s tokens llama.cpp will take from its cache (the longest common prefix)."""
+        cached = getattr(self._llm, "_input_ids", None)
+        if cached is None or not len(cached):
+            return 0
+        tokens = self._llm.tokenize(prompt.encode("utf-8"), add_bos=True, special=True)
+        same = 0
+        for a, b in zip(cached, tokens):
+            if a != b:
+                break
+            same += 1
+        # a fully cached prompt still replays its last token to get fresh logits
+        return same - 1 if same == len(tokens) else same
+
     def complete(self, prompt: str, params: GenerationParams) -> Completion:
         start = time.perf_counter()
+        reused = self._cached_prefix(prompt)
         out: Any = self._llm.create_completion(
             prompt,
             max_tokens=params.max_tokens,
             temperature=params.temperature,
             top_p=params.top_p,
+            min_p=params.min_p,
             repeat_penalty=params.repeat_penalty,
             stop=list(params.stop) or None,
             seed=params.seed,
         )
+        usage = out.get("usage", {})
+        prompt_tokens = int(usage.get("prompt_tokens", 0))
         return Completion(
             text=out["choices"][0]["text"],
-            num_tokens=int(out.get("usage", {}).get("completion_tokens", 0)),
+            num_tokens=int(usage.get("completion_tokens", 0)),
             seconds=time.perf_counter() - start,
+            prompt_tokens=prompt_tokens,
+            prompt_evaluated=max(0, prompt_tokens - reused),
         )
 
     def model_info(self) -> dict[str, Any]:
