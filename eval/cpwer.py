@@ -14,7 +14,7 @@ from typing import Sequence
 
 from corpus_core.errors import MissingDependency
 from duplex.records import Timeline
-from eval.normalize import normalize_text
+from eval.normalize import match_readings, normalize_text
 from eval.words import assign_words, join_words
 from speech.records import Word
 
@@ -35,14 +35,30 @@ class CpWerResult:
                 "assignment": [list(a) for a in self.assignment]}
 
 
+#: between two speakers' words for :func:`match_readings` (no normalized word holds it): no
+#: compound is made of one speaker's last word and the next speaker's first
+_SPEAKER_BREAK = "|"
+
+
+def _normalized(reference: dict[str, str], hypothesis: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """Both sides as :func:`~eval.wer.word_errors` reads them: :func:`normalize_text`, then the
+    hypothesis's readings ("fresh water" for "freshwater") spelled as any reference speaker spells them."""
+    ref = {k: normalize_text(v) for k, v in reference.items()}
+    ref_words: list[str] = []
+    for text in ref.values():
+        ref_words += [*text.split(), _SPEAKER_BREAK]
+    hyp = {k: " ".join(match_readings(ref_words, normalize_text(v).split())) for k, v in hypothesis.items()}
+    return ref, hyp
+
+
 def cp_wer(reference: dict[str, str], hypothesis: dict[str, str]) -> CpWerResult:
-    """Concatenated minimum-permutation WER of speaker -> text maps (normalized first)."""
+    """Concatenated minimum-permutation WER of speaker -> text maps, normalized as WER is."""
     try:
         from meeteval.wer import cp_word_error_rate
     except ImportError:
         raise MissingDependency("meeteval", extra="eval", why="cpWER") from None
-    ref = {k: normalize_text(v) for k, v in reference.items()}
-    hyp = {k: normalize_text(v) for k, v in hypothesis.items()} or {"_": ""}
+    ref, hyp = _normalized(reference, hypothesis)
+    hyp = hyp or {"_": ""}
     # meeteval's "preprocess" logger warns that plain strings have no timestamps; that is what we mean
     log = logging.getLogger("preprocess")
     level, log.level = log.level, logging.ERROR

@@ -23,7 +23,6 @@ from text_dialogue.spoken import to_spoken
 __all__ = [
     "normalize_text",
     "match_readings",
-    "number_to_words",
     "canonical_backchannel",
     "split_fillers",
     "BACKCHANNEL_WORDS",
@@ -64,23 +63,6 @@ _IS_HOSTS = ("it that what there here he she who where how when why this let eve
              "someone everyone everybody somebody nobody one").split()
 _POSSESSIVE = re.compile(r"\b(?!(?:" + "|".join(_IS_HOSTS) + r")')([a-z0-9]+)'s\b")
 _MONTH_NAMES = frozenset("january february march april may june july august september october november december".split())
-
-
-def number_to_words(n: int) -> str:
-    """Spell a non-negative integer below one million in English words.
-
-    >>> number_to_words(1042)
-    'one thousand forty two'
-    """
-    if n < 20:
-        return _ONES[n]
-    if n < 100:
-        return _TENS[n // 10] + ("" if n % 10 == 0 else " " + _ONES[n % 10])
-    if n < 1000:
-        rest = n % 100
-        return _ONES[n // 100] + " hundred" + ("" if rest == 0 else " " + number_to_words(rest))
-    rest = n % 1000
-    return number_to_words(n // 1000) + " thousand" + ("" if rest == 0 else " " + number_to_words(rest))
 
 
 def _canonical_words(words: list[str]) -> list[str]:
