@@ -93,15 +93,14 @@ def _retry_class() -> type:
         # only the statuses in status_forcelist are retried, Retry-After or not
         RETRY_AFTER_STATUS_CODES = frozenset()
 
-        def __init__(self, *args: Any, policy: RetryPolicy = RetryPolicy(), label: str = "http",
+        def __init__(self, *args: Any, policy: RetryPolicy = RetryPolicy(), label: str = "http", origin: str = "",
                      sleep_fn: Callable[[float], None] = time.sleep, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
-            self.policy, self.label, self.sleep_fn = policy, label, sleep_fn
+            self.policy, self.label, self.origin, self.sleep_fn = policy, label, origin, sleep_fn
 
         def new(self, **kw: Any) -> "PolicyRetry":
-            kw.setdefault("policy", self.policy)
-            kw.setdefault("label", self.label)
-            kw.setdefault("sleep_fn", self.sleep_fn)
+            for name in ("policy", "label", "origin", "sleep_fn"):
+                kw.setdefault(name, getattr(self, name))
             return super().new(**kw)  # type: ignore[no-any-return]
 
         def get_retry_after(self, response: Any) -> float | None:
@@ -122,16 +121,25 @@ def _retry_class() -> type:
             last = self.history[-1] if self.history else None
             server_wait = self.get_retry_after(response) if response is not None else None
             wait = self.policy.backoff_time(retry) if server_wait is None else server_wait
+            url = self.origin + (last.url or "" if last else "")
             if last is not None and last.error is not None:
-                problem = f"{type(last.error).__name__} at {last.url}"
+                problem = f"{type(last.error).__name__} at {url}"
             else:
-                problem = f"HTTP {last.status if last else '?'}"
+                problem = f"HTTP {last.status if last else '?'} from {url}"
             why = " (the server's Retry-After)" if server_wait is not None else ""
-            log.warning("%s: %s; retry %d of %d in %.1f s%s", self.label, problem, retry,
+            log.warning("%s: %s; retry %d of %d in %.3g s%s", self.label, problem, retry,
                         self.policy.max_retries, wait, why)
             self.sleep_fn(wait)
 
+    # urllib3 logs its own "Retrying (...)" line for errors; the line above says it once, in our words
+    logging.getLogger("urllib3.connectionpool").addFilter(_drop_our_retry_lines)
     return PolicyRetry
+
+
+def _drop_our_retry_lines(record: logging.LogRecord) -> bool:
+    """A logging filter: False for urllib3's retry lines about a retry of ours."""
+    args = record.args if isinstance(record.args, tuple) else ()
+    return not (args and type(args[0]).__name__ == "PolicyRetry")
 
 
 _TIMED_OUT = "no answer in time"
@@ -150,6 +158,14 @@ def _describe(error: Exception) -> str:
     if "closed" in text or "aborted" in text or "reset" in text or "disconnected" in text:
         return "the server closed the connection"
     return type(reason).__name__ if reason is not None else type(error).__name__
+
+
+def _origin(url: str) -> str:
+    """``scheme://host:port`` of ``url`` (urllib3's history holds only the path)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 class HttpClient:
@@ -187,7 +203,8 @@ class HttpClient:
         retry = _retry_class()(
             total=self.policy.max_retries, connect=None, read=None, status=None, other=0, redirect=3,
             status_forcelist=RETRY_STATUS, allowed_methods=_METHODS, raise_on_status=False,
-            respect_retry_after_header=True, policy=self.policy, label=self.label, sleep_fn=self._sleep,
+            respect_retry_after_header=True, policy=self.policy, label=self.label,
+            origin=_origin(self.base_url), sleep_fn=self._sleep,
         )
         session = self._requests.Session()
         adapter = HTTPAdapter(max_retries=retry)

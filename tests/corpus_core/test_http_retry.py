@@ -83,8 +83,8 @@ def test_retry_after_is_honoured_once_then_our_backoff_again(
     assert data == {"ok": True, "n": 3} and len(server.requests) == 3
     # the server's 2 s after the response that sent it; the next retry backs off on its own (0.5 * 2)
     assert waits == [2.0, 1.0]
-    assert "HTTP 503; retry 1 of 3 in 2.0 s (the server's Retry-After)" in caplog.text
-    assert "retry 2 of 3 in 1.0 s" in caplog.text and "retry 2 of 3 in 1.0 s (the" not in caplog.text
+    assert f"test: HTTP 503 from {server.url}/x; retry 1 of 3 in 2 s (the server's Retry-After)" in caplog.text  # type: ignore[attr-defined]
+    assert "retry 2 of 3 in 1 s" in caplog.text and "retry 2 of 3 in 1 s (the" not in caplog.text
 
 
 def test_503_with_retry_after_then_200(server: type[_Scripted]) -> None:
@@ -157,15 +157,20 @@ def test_a_timeout_is_retried(server: type[_Scripted]) -> None:
         short.post("/x", {})
 
 
-def test_a_server_that_is_down_is_retried_then_one_line() -> None:
+def test_a_server_that_is_down_is_retried_then_one_line(caplog: pytest.LogCaptureFixture) -> None:
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     waits: list[float] = []
-    with pytest.raises(HttpError, match=r"gave up after 4 tries \(ConnectionError at http://127\.0\.0\.1:\d+/v1/x: "
-                                        r"connection refused\); check that the server at \S+ is up") as caught:
-        _client(f"http://127.0.0.1:{port}/v1", waits).post("/x", {})
+    with caplog.at_level(logging.WARNING):
+        with pytest.raises(HttpError, match=r"gave up after 4 tries \(ConnectionError at http://127\.0\.0\.1:\d+/v1/x: "
+                                            r"connection refused\); check that the server at \S+ is up") as caught:
+            _client(f"http://127.0.0.1:{port}/v1", waits).post("/x", {})
     assert caught.value.status is None and waits == [0.5, 1.0, 2.0]
+    ours = [r.getMessage() for r in caplog.records if r.name == "corpus_core.http"]
+    assert ours == [f"test: NewConnectionError at http://127.0.0.1:{port}/v1/x; retry {n} of 3 in {w} s"
+                    for n, w in ((1, "0.5"), (2, "1"), (3, "2"))]
+    assert not [r for r in caplog.records if r.name.startswith("urllib3")]  # said once, not twice
 
 
 def test_backoff_time_is_capped_and_jittered_down_only() -> None:

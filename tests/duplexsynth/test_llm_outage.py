@@ -1,6 +1,6 @@
 """A real llama.cpp server (``python -m llama_cpp.server``) on 127.0.0.1, run by the test.
 
-* Outage: the server is killed mid-run; the openai backend retries with back-off, then
+* Outage: the server is killed mid-run; the openai backend retries with jittered back-off, then
   each remaining dialogue fails with its reason (exit 1); the dialogue already written
   stays byte for byte; after a restart a rerun completes and failures.jsonl is clean.
 * Keys: the server requires a key. A wrong key stops the run at the first call with one
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -107,7 +108,10 @@ def test_server_killed_mid_run_then_rerun_completes(tmp_path: Path) -> None:
     finally:
         _stop(server)
     assert run.returncode == 1, log
-    assert "retry 1 of 3 in 0.2 s" in log and "retry 3 of 3 in 0.8 s" in log  # exponential back-off
+    # doubling back-off from 0.2 s, up to half of each wait taken off at random (jitter), printed to 0.1 s
+    waits = [(int(n), float(w)) for n, w in re.findall(r"retry (\d) of 3 in ([\d.]+) s", log)]
+    assert {n for n, _ in waits} == {1, 2, 3}, log
+    assert all(0.1 * 2 ** (n - 1) - 0.05 <= w <= 0.2 * 2 ** (n - 1) + 0.05 for n, w in waits), waits
     failures = [json.loads(line) for line in (corpus / "failures.jsonl").read_text().splitlines()]
     assert failures and {f["stage"] for f in failures} == {"text"}
     assert all("gave up after 4 tries" in f["reason"] and "ConnectionError" in f["reason"] for f in failures)
