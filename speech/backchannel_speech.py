@@ -8,13 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-
-from corpus_core.errors import BackendError
-from speech.audio import resample, trim_bounds, write_audio
+from speech.audio import write_audio
 from speech.records import Utterance, Voice
 from speech.synthesize import SpeechConfig, TTSPool, speak_text, utterance_path
-from speech.tts.base import TTS, Synthesis
 
 __all__ = ["DEFAULT_FORMS", "FORM_WEIGHTS", "speak_backchannels"]
 
@@ -28,41 +24,6 @@ FORM_WEIGHTS: dict[str, float] = {
 
 #: forms spoken by default; each is spoken recognizably by the offline piper voices
 DEFAULT_FORMS: tuple[str, ...] = ("uh-huh", "yeah", "right", "okay", "oh", "oh yeah", "yes", "sure", "I see")
-
-
-def _synthesize_short(tts: TTS, voice: Voice, text: str, config: SpeechConfig) -> np.ndarray:
-    """Like :func:`speech.synthesize.synthesize_turn`, measuring loudness on a looped copy.
-
-    pyloudnorm rejects audio shorter than its 400 ms block, which many backchannels are.
-    """
-    import pyloudnorm
-
-    pitch = 2.0 ** (voice.pitch_semitones / 12.0)
-    out = tts.synthesize(text, voice, length_scale=pitch / voice.tempo)
-    samples, sr = out.samples, out.sampling_rate
-    if pitch != 1.0:
-        samples = resample(samples, int(round(sr * pitch)), sr)
-    start, end = trim_bounds(samples, sr, config.trim_db, config.trim_pad)
-    samples = samples[start:end]
-    if samples.size == 0:
-        raise BackendError(f"{tts.name}: voice {voice.id!r} produced only silence for backchannel {text!r}")
-    samples = resample(samples, sr, config.sampling_rate)
-    rate = config.sampling_rate
-    looped = np.tile(samples, int(np.ceil(rate / len(samples))) + 1).astype(np.float64)
-    loudness = pyloudnorm.Meter(rate).integrated_loudness(looped)
-    gain = 10.0 ** ((config.target_lufs - loudness) / 20.0) if np.isfinite(loudness) else 1.0
-    peak = float(np.max(np.abs(samples))) * gain
-    if peak > 0.99:
-        gain *= 0.99 / peak
-    return (samples * gain).astype(np.float32)
-
-
-def _speak(voice: Voice, text: str, pool: TTSPool, config: SpeechConfig) -> Synthesis:
-    try:
-        return speak_text(text, voice, pool, config)
-    except ValueError:  # pyloudnorm: audio shorter than one 400 ms measuring block
-        samples = _synthesize_short(pool.get(voice.backend), voice, text, config)
-        return Synthesis(samples, config.sampling_rate, None)
 
 
 def speak_backchannels(
@@ -82,7 +43,8 @@ def speak_backchannels(
     for speaker in sorted(cast):
         voice = cast[speaker]
         for i, form in enumerate(forms):
-            syn = _speak(voice, form, pool, config)
+            # a form shorter than pyloudnorm's 400 ms block is fine: speech.audio shrinks the block
+            syn = speak_text(form, voice, pool, config)
             uid = f"{dialogue_id}-bc-{speaker}-{i}"
             path = utterance_path(corpus_dir, audio_dir, dialogue_id, uid, config.audio_format)
             write_audio(path, syn.samples, config.sampling_rate)
