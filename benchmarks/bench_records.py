@@ -126,7 +126,7 @@ def pydantic_reader() -> Reader | None:
 
 
 BROKEN: dict[str, dict[str, Any]] = {
-    "duration '2.3'": {"duration": "2.35"},
+    "duration '2.35'": {"duration": "2.35"},
     "sampling_rate true": {"sampling_rate": True},
     "turn_index 1.5": {"turn_index": 1.5},
     "word start 'x'": {"words": [{"type": "Word", "text": "a", "start": "x", "end": 0.2}]},
