@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Sequence
 
+from corpus_core.intervals import covered_length, merge_intervals
 from eval.records import TurnEval
 
 __all__ = ["mark_heard", "backchannel_recall", "MIN_VAD_COVER"]
@@ -20,9 +21,8 @@ MIN_VAD_COVER = 0.3
 
 
 def _covered(start: float, end: float, spans: Sequence[tuple[float, float]]) -> float:
-    """Share of ``[start, end]`` inside the union of ``spans`` (assumed not to overlap)."""
-    inside = sum(max(0.0, min(end, b) - max(start, a)) for a, b in spans)
-    return inside / (end - start) if end > start else 0.0
+    """Share of ``[start, end]`` inside the union of ``spans``."""
+    return covered_length(merge_intervals(spans), start, end) / (end - start) if end > start else 0.0
 
 
 def mark_heard(turn_evals: Sequence[TurnEval], vad_spans: Sequence[tuple[int, float, float]] | None) -> list[TurnEval]:

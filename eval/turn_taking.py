@@ -26,6 +26,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from corpus_core.intervals import merge_intervals, overlap_length, union_length
 from eval.vad import VAD, Interval, detect_speech
 from speech.records import Word
 
@@ -135,30 +136,12 @@ class TurnTakingStats:
 
 def bridge_intervals(intervals: Sequence[Interval], bridge: float) -> list[Interval]:
     """Join intervals separated by less than ``bridge`` seconds (input sorted or not)."""
-    out: list[list[float]] = []
-    for start, end in sorted(intervals):
-        if out and start - out[-1][1] < bridge:
-            out[-1][1] = max(out[-1][1], end)
-        else:
-            out.append([start, end])
-    return [(s, e) for s, e in out]
-
-
-def _union_length(intervals: Sequence[Interval]) -> float:
-    return sum(e - s for s, e in bridge_intervals(intervals, 0.0))
+    return merge_intervals(intervals, bridge)
 
 
 def overlap_time(a: Sequence[Interval], b: Sequence[Interval]) -> float:
     """Total time where an interval of ``a`` and one of ``b`` both hold."""
-    a, b = bridge_intervals(a, 0.0), bridge_intervals(b, 0.0)
-    total, i, j = 0.0, 0, 0
-    while i < len(a) and j < len(b):
-        total += max(0.0, min(a[i][1], b[j][1]) - max(a[i][0], b[j][0]))
-        if a[i][1] < b[j][1]:
-            i += 1
-        else:
-            j += 1
-    return total
+    return overlap_length(a, b)
 
 
 def _speaks(ipus: Sequence[Interval], start: float, end: float) -> bool:
@@ -233,7 +216,7 @@ def analyze_turn_taking(
                 pauses.append(round(s1 - e0, 3))
     return TurnTakingStats(
         duration=round(duration, 3),
-        speech_time=round(_union_length(raw[0] + raw[1]), 3),
+        speech_time=round(union_length(raw[0] + raw[1]), 3),
         overlap_time=round(overlap_time(raw[0], raw[1]), 3),
         ipus=(len(ipus[0]), len(ipus[1])),
         ipu_durations=tuple(round(e - s, 3) for ch in ipus for s, e in ch),

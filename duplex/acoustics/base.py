@@ -15,6 +15,7 @@ from typing import Iterable
 import numpy as np
 
 from corpus_core.errors import MissingDependency
+from corpus_core.intervals import merge_intervals
 from corpus_core.record import Record
 
 __all__ = [
@@ -110,16 +111,9 @@ def power_db(power: float) -> float:
 
 def segment_spans(intervals: Iterable[tuple[float, float]], sampling_rate: int, num_samples: int) -> Spans:
     """Seconds intervals as merged, clipped sample intervals."""
-    out: Spans = []
-    for start, end in sorted(intervals):
-        a, b = max(0, int(round(start * sampling_rate))), min(num_samples, int(round(end * sampling_rate)))
-        if b <= a:
-            continue
-        if out and a <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], b))
-        else:
-            out.append((a, b))
-    return out
+    clipped = ((max(0, int(round(start * sampling_rate))), min(num_samples, int(round(end * sampling_rate))))
+               for start, end in intervals)
+    return merge_intervals((a, b) for a, b in clipped if b > a)
 
 
 def span_power(samples: np.ndarray, spans: Spans) -> float:

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus_core.errors import ConfigError
+from corpus_core.intervals import covered_length, merge_intervals
 from duplex.exports.base import (
     Exporter,
     ExportError,
@@ -103,23 +104,7 @@ def frame_tokens(words: list[Word], frame_rate: float, num_frames: int) -> tuple
 
 
 def _speech_union(timeline: Timeline, channel: int) -> list[tuple[float, float]]:
-    merged: list[tuple[float, float]] = []
-    for s in timeline.channel_segments(channel):
-        if merged and s.start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], s.end))
-        else:
-            merged.append((s.start, s.end))
-    return merged
-
-
-def _covered(intervals: list[tuple[float, float]], starts: list[float], start: float, end: float) -> float:
-    """Seconds of ``[start, end)`` that the sorted, disjoint ``intervals`` cover."""
-    i = max(0, bisect.bisect_right(starts, start) - 1)
-    total = 0.0
-    while i < len(intervals) and intervals[i][0] < end:
-        total += max(0.0, min(end, intervals[i][1]) - max(start, intervals[i][0]))
-        i += 1
-    return total
+    return merge_intervals((s.start, s.end) for s in timeline.channel_segments(channel))
 
 
 def interleaved_chunks(
@@ -133,18 +118,18 @@ def interleaved_chunks(
         words = _channel_words(timeline, ch, include_backchannels)
         starts = [round(w.start * sampling_rate) for w in words]
         speech = _speech_union(timeline, ch)
-        per_channel[ch] = (speaker, words, starts, speech, [a for a, _ in speech])
+        per_channel[ch] = (speaker, words, starts, speech)
     out = []
     for k in range(num_chunks):
         a, b = boundary_sample(k, chunk_samples), min(num_samples, boundary_sample(k + 1, chunk_samples))
         start, end = a / sampling_rate, b / sampling_rate
-        for ch, (speaker, words, starts, speech, speech_starts) in per_channel.items():
+        for ch, (speaker, words, starts, speech) in per_channel.items():
             lo, hi = bisect.bisect_left(starts, a), bisect.bisect_left(starts, b)
             out.append({
                 "dialogue_id": timeline.id, "index": k, "channel": ch, "speaker": speaker,
                 "start": round(start, 6), "end": round(end, 6), "start_sample": a, "end_sample": b,
                 "words": [[w.text, round(w.start, 4), round(w.end, 4)] for w in words[lo:hi]],
-                "speech": round(_covered(speech, speech_starts, start, end) / (end - start), 4) if end > start else 0.0,
+                "speech": round(covered_length(speech, start, end) / (end - start), 4) if end > start else 0.0,
             })
     return out
 

@@ -6,6 +6,7 @@ import io
 from typing import Any, Sequence
 
 from corpus_core.errors import MissingDependency
+from corpus_core.intervals import intersect_intervals
 from duplex.records import Timeline
 from eval.realism import FTO_BIN_EDGES, TurnTakingReport
 
@@ -54,16 +55,6 @@ def fto_histogram_png(report: TurnTakingReport) -> bytes:
     return _png(fig)
 
 
-def _overlaps(a: Sequence[tuple[float, float]], b: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
-    out = []
-    for s0, e0 in a:
-        for s1, e1 in b:
-            s, e = max(s0, s1), min(e0, e1)
-            if e > s:
-                out.append((s, e))
-    return out
-
-
 def timeline_png(timeline: Timeline, ipu_spans: Sequence[Sequence[float]] = ()) -> bytes:
     """Two lanes (A above B): turns, backchannels, overlaps and interruptions; VAD IPUs beneath each lane.
 
@@ -83,7 +74,7 @@ def timeline_png(timeline: Timeline, ipu_spans: Sequence[Sequence[float]] = ()) 
             lanes[seg.channel].append((seg.start, seg.end))
         if seg.interrupted:
             ax.plot([seg.end], [y + 0.38], marker="v", color=_OVERLAP_COLOR, markersize=9)
-    for s, e in _overlaps(lanes[0], lanes[1]):
+    for s, e in intersect_intervals(lanes[0], lanes[1]):
         ax.axvspan(s, e, color=_OVERLAP_COLOR, alpha=0.25, linewidth=0)
     for ev in timeline.events:
         if ev.kind == "interruption":
