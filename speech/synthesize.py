@@ -7,6 +7,8 @@ audio through every step; utterances without them say ``word_times="asr"``.
 
 from __future__ import annotations
 
+import os
+
 import random
 from dataclasses import asdict, dataclass, is_dataclass
 from pathlib import Path
@@ -178,8 +180,8 @@ def utterance_path(corpus_dir: Path, audio_dir: Path, dialogue_id: str, utteranc
 
     :raises ManifestError: when the path would leave the corpus folder.
     """
-    path = inside(audio_dir, dialogue_id, f"{utterance_id}.{audio_format}")
-    return inside(corpus_dir, path)
+    # audio_dir is not resolved: the user's audio/ may be a symlink to a scratch disk
+    return inside(corpus_dir, os.path.abspath(audio_dir), dialogue_id, f"{utterance_id}.{audio_format}")
 
 
 def turn_rates(dialogue: Dialogue, dialogue_id: str, config: SpeechConfig) -> dict[int, float]:

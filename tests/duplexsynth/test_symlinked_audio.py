@@ -67,3 +67,20 @@ def test_an_absolute_path_inside_the_corpus_is_kept_without_resolving_the_link(t
     corpus = _linked_corpus(tmp_path)
     flac = f"audio/{DIALOGUE}/{DIALOGUE}-000.flac"
     assert inside(corpus, corpus / flac) == inside(corpus, flac) == corpus.resolve() / flac
+
+
+def test_speech_writes_into_a_linked_audio_folder(tmp_path: Path) -> None:
+    """The speak stage's path guard follows the user's audio/ link and still refuses a climb."""
+    from speech.synthesize import utterance_path
+
+    corpus, scratch = tmp_path / "corpus", tmp_path / "scratch"
+    corpus.mkdir()
+    scratch.mkdir()
+    (corpus / "audio").symlink_to(scratch)
+    path = utterance_path(corpus, corpus / "audio", "d1", "d1-000", "flac")
+    assert path == corpus.resolve() / "audio" / "d1" / "d1-000.flac"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"x")
+    assert (scratch / "d1" / "d1-000.flac").read_bytes() == b"x"
+    with pytest.raises(ManifestError):
+        utterance_path(corpus, corpus / "audio", "..", "d1-000", "flac")
