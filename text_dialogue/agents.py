@@ -40,7 +40,10 @@ from text_dialogue.critic import (
     CriticConfig,
     check_dialogue_length,
     check_turn,
+    choose_candidate,
     clean_turn_text,
+    copies_example,
+    example_word_lines,
 )
 from text_dialogue.disfluency import DisfluencyConfig, apply_disfluencies
 from text_dialogue.flow import WORDS_PER_SECOND, PlannedTurn, fill, plan_flow
@@ -68,6 +71,8 @@ __all__ = ["AgentLoopConfig", "generate_dialogue", "build_prompt", "sample_perso
 log = logging.getLogger(__name__)
 #: "planned" realizes the scenario's flow (free-form when it has none); "free" never plans
 MODES = ("planned", "free")
+#: what the base model's example call shows (see ``AgentLoopConfig.example_call``)
+EXAMPLE_CALLS = ("plan", "alternate", "other")
 #: seconds one free-form turn takes, to turn a duration target into a turn target
 _SECONDS_PER_FREE_TURN = 10 / WORDS_PER_SECOND + 0.45
 
@@ -98,6 +103,14 @@ class AgentLoopConfig:
     guided_tries: int = 2
     #: how much hotter each retry samples, to leave a loop the model fell into
     retry_temperature_step: float = 0.1
+    #: base models, planned: the example call shows "plan" (every turn's own line),
+    #: "alternate" (another line of each act) or "other" (another line of each act that
+    #: states a fact, asks a question or closes; the rest are left out)
+    example_call: str = "plan"
+    #: planned turns: a try that passes the critic but copies one of the scenario's lines
+    #: (slots filled) is kept aside and sampled again up to this many times; the critic
+    #: then picks the try in the model's own words, else the copy
+    copy_tries: int = 0
     #: sampling options of every turn (the loop sets stop sequences and a seed per turn)
     params: SamplingConfig = field(default_factory=lambda: SamplingConfig(max_tokens=40, temperature=0.7))
     critic: CriticConfig = field(default_factory=CriticConfig)
@@ -114,6 +127,8 @@ class AgentLoopConfig:
             raise ValueError(f"text.max_similarity must be in (0, 1] or null, not {self.max_similarity!r}")
         if self.mode not in MODES:
             raise ValueError(f"text.mode must be one of {MODES}, not {self.mode!r}")
+        if self.example_call not in EXAMPLE_CALLS:
+            raise ValueError(f"text.example_call must be one of {EXAMPLE_CALLS}, not {self.example_call!r}")
         if self.duration is not None and not self.duration > 0:
             raise ValueError(f"text.duration must be a positive number of seconds or null, not {self.duration!r}")
 
@@ -145,20 +160,51 @@ class _State:
     facts: dict[str, dict[str, str]] = field(default_factory=dict)
     #: planned turns realized from a guided start (see ``AgentLoopConfig.guided_tries``)
     guided: int = 0
+    #: the scenario's lines filled with this dialogue's values (word tuples), for copies
+    examples: set[tuple[str, ...]] = field(default_factory=set)
+    #: planned turns that are a copy of an example line because no other try passed
+    copies: int = 0
     tokens: int = 0
+    prompt_tokens: int = 0
+    prompt_evaluated: int = 0
     seconds: float = 0.0
     calls: int = 0
+
+    def count(self, out: Completion) -> None:
+        """Add one call's cost (the backend's usage report)."""
+        self.calls += 1
+        self.tokens += out.num_tokens
+        self.prompt_tokens += out.prompt_tokens
+        self.prompt_evaluated += out.evaluated_tokens
+        self.seconds += out.seconds
+
+    def generation(self, turns: int) -> dict[str, Any]:
+        """The ``meta["generation"]`` record: tokens, calls and seconds of the dialogue."""
+        return {"tokens": self.tokens, "generated_tokens": self.tokens, "prompt_tokens": self.prompt_tokens,
+                "prompt_evaluated_tokens": self.prompt_evaluated, "seconds": round(self.seconds, 3),
+                "calls": self.calls, "calls_per_turn": round(self.calls / max(1, turns), 3)}
+
+
+@dataclass(frozen=True)
+class _Context:
+    """A planned dialogue's fixed prompt material: the plan and its example call."""
+
+    plan: list[PlannedTurn]
+    #: slot values of the example call
+    values: dict[str, str]
+    #: the example call's line per planned turn (``None``: left out)
+    lines: list[str | None]
 
 
 def _ask(llm: LLM, scenario: Scenario, personas: dict[str, Persona], speaker: str, turns: list[Turn],
          params: GenerationParams, config: AgentLoopConfig, wrap_up: bool,
-         planned: PlannedTurn | None, context: tuple[list[PlannedTurn], dict[str, str]] | None,
+         planned: PlannedTurn | None, context: _Context | None,
          start: str = "") -> Completion:
     if getattr(llm, "uses_chat", False):
         messages = build_messages(scenario, personas, speaker, turns, config.end_marker, wrap_up, planned)
         return llm.chat(messages, params)  # type: ignore[attr-defined]
     if context is not None:
-        prompt = build_planned_prompt(scenario, personas, context[0], turns, context[1])
+        prompt = build_planned_prompt(scenario, personas, context.plan, turns, context.values, context.lines)
         out = llm.complete(prompt + (f" {start}" if start else ""), params)
         return replace(out, text=f"{start}{out.text}") if start else out
     return llm.complete(build_prompt(scenario, personas, speaker, turns, wrap_up, config.note_last, planned),
@@ -202,7 +248,7 @@ def _slip(text: str, speaker: str, planned: PlannedTurn | None, turns: list[Turn
 
 
 def _tries(config: AgentLoopConfig, llm: LLM, planned: PlannedTurn | None,
-           context: tuple[list[PlannedTurn], dict[str, str]] | None) -> list[str]:
+           context: _Context | None) -> list[str]:
     """The start of each try's line: "" for a free try, then the guided starts."""
     tries = [""] * config.max_retries
     if planned is None or context is None or getattr(llm, "uses_chat", False) or config.guided_tries <= 0:
@@ -215,18 +261,17 @@ def _tries(config: AgentLoopConfig, llm: LLM, planned: PlannedTurn | None,
 def _next_turn(llm: LLM, scenario: Scenario, personas: dict[str, Persona], turns: list[Turn],
                avoid: list[str], config: AgentLoopConfig, wrap_up: bool, rng: random.Random,
                state: _State, planned: PlannedTurn | None = None,
-               context: tuple[list[PlannedTurn], dict[str, str]] | None = None) -> tuple[Turn, bool]:
+               context: _Context | None = None) -> tuple[Turn, bool]:
     index, speaker = len(turns), SPEAKERS[len(turns) % 2]
     names = tuple(p.name for p in personas.values())
     own, other = (personas[speaker].name, speaker), (personas[other_speaker(speaker)].name, other_speaker(speaker))
     stops = ("\n", *(f"{n}:" for n in names))
+    kept: list[tuple[str, bool, bool]] = []  # tries that passed but copy an example line
     for attempt, start in enumerate(_tries(config, llm, planned, context)):
         params = GenerationParams(**asdict(config.params), stop=stops, seed=rng.randrange(2**31))
         params = replace(params, temperature=params.temperature + config.retry_temperature_step * attempt)
         out = _ask(llm, scenario, personas, speaker, turns, params, config, wrap_up, planned, context, start)
-        state.calls += 1
-        state.tokens += out.num_tokens
-        state.seconds += out.seconds
+        state.count(out)
         ended = config.end_marker in out.text
         text, other_label = strip_own_label(clean_turn_text(out.text.replace(config.end_marker, " ")), own, other)
         reason = "role_slip" if other_label else check_turn(text, avoid + [t.text for t in turns], config.critic,
@@ -237,11 +282,23 @@ def _next_turn(llm: LLM, scenario: Scenario, personas: dict[str, Persona], turns
             reason = "dropped_question"  # the next turn answers this question: it must be asked
         if reason is None:
             reason = _slip(text, speaker, planned, turns, state)
+        copy = reason is None and planned is not None and copies_example(text, state.examples)
+        if copy:
+            kept.append((text, ended, bool(start)))
+            if len(kept) <= config.copy_tries:
+                reason = "example_copy"  # kept aside: a try in the model's own words is better
         if reason is None:
             state.guided += bool(start)
+            state.copies += copy
             return Turn(index=index, speaker=speaker, text=text), ended
         state.rejections[reason] += 1
         log.info("turn %d of %s rejected (%s): %r", index, scenario.name, reason, out.text)
+    if kept:
+        # every fresh try failed: the critic's choice among the copies that passed
+        best = choose_candidate([k[0] for k in kept], [True] * len(kept), state.examples) or 0
+        state.copies += 1
+        state.guided += kept[best][2]
+        return Turn(index=index, speaker=speaker, text=kept[best][0]), kept[best][1]
     raise GenerationError(
         f"turn {index}: no usable turn in {config.max_retries} tries ({dict(state.rejections)})"
     )
@@ -272,6 +329,32 @@ def _example_values(scenario: Scenario, facts: dict[str, dict[str, str]], person
     return {**out, "A_name": personas["A"].name, "B_name": personas["B"].name}
 
 
+def _example_call(plan: list[PlannedTurn], values: dict[str, str], config: AgentLoopConfig,
+                  rng: random.Random) -> list[str | None]:
+    """The example call's line per planned turn, drawn once per dialogue (a stable prompt prefix).
+
+    ``config.example_call``: "plan" shows every turn's own line; "alternate" shows, for
+    each act, another of its lines where it has one; "other" does so too but leaves out
+    the turns that state no fact, ask no question and are not the closing (there the
+    model writes from the act's tag, so there is no line to copy).
+    """
+    if config.example_call == "plan":
+        return [fill(p.template, values) for p in plan]
+    out: list[str | None] = []
+    for i, p in enumerate(plan):
+        # questions (the next turn answers them) and the closing keep their example
+        keep = p.values or p.line.rstrip().endswith("?") or i >= len(plan) - 2
+        if not keep and config.example_call == "other":
+            out.append(None)
+            continue
+        parts = []
+        for act in p.acts:
+            others = [line for line in act.say if line not in p.template] or list(act.say)
+            parts.append(fill(rng.choice(others), values))
+        out.append(" ".join(parts))
+    return out
+
+
 def _alternatives(scenario: Scenario) -> dict[str, list[str]]:
     """slot ("A.day") -> every value the scenario's fact sets have for it."""
     return {f"{k}.{slot}": sorted({f[slot] for f in scenario.roles[k].facts})
@@ -284,7 +367,7 @@ def _realize_planned(llm: LLM, scenario: Scenario, personas: dict[str, Persona],
     """Realize every planned turn; a turn no try realizes falls back to its example line."""
     turns: list[Turn] = []
     fallback = 0
-    context = (plan, example_values)
+    context = _Context(plan, example_values, _example_call(plan, example_values, config, rng))
     for planned in plan:
         try:
             turn, _ = _next_turn(llm, scenario, personas, turns, [], config, False, rng, state, planned, context)
@@ -293,6 +376,11 @@ def _realize_planned(llm: LLM, scenario: Scenario, personas: dict[str, Persona],
             turn = Turn(index=len(turns), speaker=planned.speaker, text=planned.line)
         turns.append(turn)
     return turns, "flow_done", fallback
+
+
+def _filled_lines(scenario: Scenario, values: dict[str, str]) -> list[str]:
+    """Every line of the scenario's acts, filled with this dialogue's values (what a copy equals)."""
+    return [fill(line, values) for act in scenario.flow.acts() for line in act.say] if scenario.flow else []
 
 
 def _free_target(scenario: Scenario, config: AgentLoopConfig) -> int:
@@ -352,16 +440,20 @@ def generate_dialogue(
     personas = sample_personas(scenario, rng, facts)
     plan = _plan(scenario, personas, facts, config, rng)
     state = _State(foreign=foreign_words(scenario, facts), facts=facts)
+    if plan:
+        values = {**facts["A"], **facts["B"], "A_name": personas["A"].name, "B_name": personas["B"].name}
+        state.examples = example_word_lines(_filled_lines(scenario, values))
     meta: dict[str, Any] = {"mode": "planned" if plan else "free"}
     if plan:
         example = _example_values(scenario, facts, personas, rng)
         turns, end_reason, fallback = _realize_planned(llm, scenario, personas, plan, example, config, rng, state)
-        meta.update(plan=[t.name for t in plan], template_turns=fallback, guided_turns=state.guided)
+        meta.update(plan=[t.name for t in plan], template_turns=fallback, guided_turns=state.guided,
+                    copied_turns=state.copies)
     else:
         turns, end_reason = _realize_free(llm, scenario, personas, config, rng, state)
     meta.update({
         "rejected_turns": dict(state.rejections),
-        "generation": {"tokens": state.tokens, "seconds": round(state.seconds, 3), "calls": state.calls},
+        "generation": state.generation(len(turns)),
         "llm": llm.model_info(),
         "facts": {k: v for k, v in facts.items() if v},
         "fact_alternatives": _alternatives(scenario),

@@ -21,12 +21,15 @@ __all__ = [
     "clean_turn_text",
     "check_turn",
     "check_dialogue_length",
+    "example_word_lines",
+    "copies_example",
+    "choose_candidate",
 ]
 
 #: every reason :func:`check_turn` can give
 TURN_REASONS = (
     "empty", "overlong", "speaker_label", "narration", "other_language", "repeat", "loop", "restart",
-    "missing_fact", "dropped_question", "foreign_fact", "role_slip",
+    "missing_fact", "dropped_question", "foreign_fact", "role_slip", "example_copy",
 )
 
 _SPEAKER_LABEL = re.compile(r"(^|\s)[A-Z][a-zA-Z]{0,20}( [A-Z][a-zA-Z]{0,20})?\s?:(\s|$)")
@@ -175,3 +178,51 @@ def check_turn(
 def check_dialogue_length(num_turns: int, config: CriticConfig = CriticConfig()) -> str | None:
     """``"too_short"`` when a finished dialogue has fewer turns than allowed."""
     return "too_short" if num_turns < config.min_dialogue_turns else None
+
+
+def example_word_lines(lines: list[str]) -> set[tuple[str, ...]]:
+    """Filled example lines (a scenario's ``say:`` lines with this dialogue's facts) as word tuples."""
+    return {tuple(w) for w in (_words(line) for line in lines) if w}
+
+
+def copies_example(text: str, examples: set[tuple[str, ...]]) -> bool:
+    """Whether ``text`` is, word for word, one example line or several in a row.
+
+    >>> lines = example_word_lines(["Sure, what time?", "Around eight, if that works."])
+    >>> copies_example("Sure! What time?", lines), copies_example("Sure, what time? Around eight, if that works.", lines)
+    (True, True)
+    >>> copies_example("Eight would be perfect for us.", lines)
+    False
+    """
+    words = _words(text)
+    if not words or not examples:
+        return False
+    reach = [True] + [False] * len(words)  # reach[i]: words[:i] is a run of example lines
+    for i in range(len(words)):
+        if reach[i]:
+            for line in examples:
+                if tuple(words[i : i + len(line)]) == line:
+                    reach[i + len(line)] = True
+    return reach[-1]
+
+
+def choose_candidate(candidates: list[str], has_facts: list[bool], examples: set[tuple[str, ...]]) -> int | None:
+    """The index of the best of several turns that passed :func:`check_turn`, or ``None`` if none may be used.
+
+    A turn that leaves out one of its act's facts is never chosen. Of the rest, one in
+    the model's own words beats a copy of an example line (a scenario line is an
+    example of its act, not its text); ties go to the earlier candidate.
+
+    :param has_facts: for each candidate, whether it states every fact of its act.
+    :param examples: :func:`example_word_lines` of the scenario's lines, filled.
+
+    >>> ex = example_word_lines(["Around eight, if that works."])
+    >>> choose_candidate(["Around eight, if that works.", "Eight works best for us."], [True, True], ex)
+    1
+    >>> choose_candidate(["Around eight, if that works.", "Sometime later, maybe?"], [True, False], ex)
+    0
+    """
+    usable = [i for i, ok in enumerate(has_facts) if ok]
+    if not usable:
+        return None
+    return min(usable, key=lambda i: (copies_example(candidates[i], examples), i))

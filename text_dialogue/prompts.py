@@ -96,6 +96,7 @@ def build_planned_prompt(
     plan: list[PlannedTurn],
     turns: list[Turn],
     example_values: dict[str, str],
+    example_lines: list[str | None] | None = None,
 ) -> str:
     """The tagged transcript a base model continues to realize ``plan[len(turns)]``.
 
@@ -106,6 +107,10 @@ def build_planned_prompt(
     extends the previous one, so llama.cpp reuses its evaluated prefix.
 
     :param example_values: slot values of the example call (another fact draw).
+    :param example_lines: the example call's line for each planned turn (``None``: the
+        turn is left out of the example, so the model writes it from its tag alone);
+        default: each turn's own line with ``example_values``. Keep them fixed for a
+        dialogue: they sit near the start of every prompt of it.
     """
     a, b = personas["A"], personas["B"]
     lines = [
@@ -115,14 +120,30 @@ def build_planned_prompt(
         "",
         "An earlier call:",
     ]
-    for p in plan:
-        lines.append(f"{personas[p.speaker].name} [{p.tag(example_values)}]: {fill(p.template, example_values)}")
+    shown = example_lines if example_lines is not None else [fill(p.template, example_values) for p in plan]
+    for p, line in zip(plan, shown):
+        if line is not None:
+            lines.append(f"{personas[p.speaker].name} [{p.tag(example_values)}]: {line}")
     lines += ["", "Today's call:"]
     for p, t in zip(plan, turns):
         lines.append(f"{personas[t.speaker].name} [{p.tag()}]: {t.text}")
     nxt = plan[len(turns)]
     lines.append(f"{personas[nxt.speaker].name} [{nxt.tag()}]:")
     return "\n".join(lines)
+
+
+def _instruction(personas: dict[str, Persona], speaker: str, turns: list[Turn], planned: PlannedTurn,
+                 recent: int) -> str:
+    """The per-turn instruction of a planned act: the recent turns, the act and its facts."""
+    said = [f'{personas[t.speaker].name}: "{t.text}"' for t in turns[-recent:]] if recent > 0 else []
+    text = ("So far: " + " ".join(said) + " ") if said else "You speak first. "
+    text += f"Now say {personas[speaker].name}'s next turn. In it, {planned.instruction()}"
+    if planned.values:
+        facts = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in planned.values.items())
+        text += f", and state these facts: {facts}"
+    # the scenario's line shows what the act does; copied, every corpus would repeat it
+    return (text + f'. A line like "{planned.line}" does this, but use your own, different words. '
+            "Reply with the spoken turn only.")
 
 
 def build_messages(
@@ -133,14 +154,19 @@ def build_messages(
     end_marker: str,
     wrap_up: bool = False,
     planned: PlannedTurn | None = None,
+    recent: int = 2,
 ) -> list[dict[str, str]]:
-    """Chat messages for agent ``speaker``: its role prompt as the system message, then history.
+    """Chat messages for agent ``speaker``: its role as the system message, the history, then the act.
 
-    :param planned: the act(s) this turn realizes: an instruction names the act and the
-        facts to state, with the example line as a hint.
+    The system message and the history change only by the turns added, so a server's
+    prefix cache (llama.cpp's, vLLM's) reuses every earlier message. The agent's own
+    turns are ``assistant`` messages and the other's are ``user`` messages, so a chat
+    model answers as the agent.
 
-    The agent's own turns are ``assistant`` messages and the other's are ``user``
-    messages, so a chat model answers as the agent.
+    :param planned: the act(s) this turn realizes: the last user message then ends with
+        an instruction that names the act, the facts to state and the ``recent`` last
+        turns, and gives the scenario's line as an example of the act, not its text.
+    :param recent: how many last turns the instruction quotes.
     """
     me, other = personas[speaker], personas[other_speaker(speaker)]
     system = [
@@ -159,15 +185,18 @@ def build_messages(
         "no narration, no stage directions, no name label. "
         f"When the conversation is over, end your turn with {end_marker}."
     )
-    if planned is not None:
-        facts = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in planned.values.items())
-        system.append(f"In this turn, {planned.instruction()}" + (f" (state: {facts})" if facts else "")
-                      + f". In your own words, like: \"{planned.line}\" You may add a little small talk.")
-    elif wrap_up:
-        system.append("The conversation has gone on long enough: wrap it up now.")
     messages = [{"role": "system", "content": " ".join(system)}]
     if not turns or turns[0].speaker == speaker:
         messages.append({"role": "user", "content": "(The conversation starts. Say your first line.)"})
     for t in turns:
         messages.append({"role": "assistant" if t.speaker == speaker else "user", "content": t.text})
+    if planned is not None:
+        note = _instruction(personas, speaker, turns, planned, recent)
+    elif wrap_up:
+        note = "The conversation has gone on long enough: wrap it up now."
+    else:
+        return messages
+    # the note joins the other's last turn (roles must alternate in many chat templates)
+    last = messages[-1]
+    messages[-1] = {**last, "content": f"{last['content']}\n\n({note})"}
     return messages

@@ -48,6 +48,8 @@ def test_from_pretrained_by_path_generates_seeded_text(tiny_model: Path) -> None
     params = GenerationParams(max_tokens=12, temperature=1.0, seed=3)
     one = llm.complete("hi . sure", params)
     assert one.text and one.num_tokens > 0
+    # no cache between calls: the whole prompt ("hi . sure" is 3 words, plus any BOS) is evaluated
+    assert one.prompt_tokens >= 3 and one.prompt_evaluated == one.prompt_tokens
     assert set(one.text.replace(".", " ").replace(",", " ").split()) <= set(WORDS) | {":", "<unk>"}
     assert llm.complete("hi . sure", params).text == one.text  # same seed, same text
     stopped = llm.complete("hi", GenerationParams(max_tokens=40, temperature=1.0, seed=5, stop=("table",)))

@@ -21,6 +21,9 @@ class GenerationParams:
     top_p: float = 0.95
     #: >1 discourages repeating tokens (llama.cpp ``repeat_penalty``)
     repeat_penalty: float = 1.15
+    #: tokens less likely than this share of the most likely one are cut (0 = off;
+    #: llama.cpp's own default; servers get it only where the backend sends it)
+    min_p: float = 0.05
     #: generation stops before any of these strings
     stop: tuple[str, ...] = ()
     seed: int = 0
@@ -36,16 +39,36 @@ class SamplingConfig:
     top_p: float = 0.95
     #: >1 discourages repeating tokens (llama.cpp ``repeat_penalty``)
     repeat_penalty: float = 1.15
+    #: tokens less likely than this share of the most likely one are cut (0 = off)
+    min_p: float = 0.05
 
 
 @dataclass(frozen=True)
 class Completion:
-    """What the model wrote, and how many tokens that took."""
+    """What the model wrote, and what it cost.
+
+    Backends fill the token counts from the engine's own usage report (llama-cpp-python's
+    and an OpenAI-compatible server's ``usage``): ``num_tokens`` is
+    ``usage.completion_tokens``, ``prompt_tokens`` is ``usage.prompt_tokens``, and
+    ``prompt_evaluated`` the prompt tokens the engine computed itself, i.e. less the
+    prefix it took from its cache (llama.cpp's reused prefix, a server's
+    ``usage.prompt_tokens_details.cached_tokens``); ``None`` when the engine does not say.
+    """
 
     text: str
+    #: tokens generated
     num_tokens: int = 0
     seconds: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
+    #: tokens in the prompt
+    prompt_tokens: int = 0
+    #: prompt tokens evaluated (not taken from a prefix cache); ``None``: unknown
+    prompt_evaluated: int | None = None
+
+    @property
+    def evaluated_tokens(self) -> int:
+        """Prompt tokens evaluated: ``prompt_evaluated``, or every prompt token when that is unknown."""
+        return self.prompt_tokens if self.prompt_evaluated is None else self.prompt_evaluated
 
 
 class LLM(ABC):

@@ -9,7 +9,7 @@ imported only when the backend is built.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from corpus_core.errors import BackendError, ConfigError, MissingDependency
@@ -104,6 +104,8 @@ class TransformersLLM(LLM):
         )
         if params.temperature > 0:
             kwargs.update(temperature=params.temperature, top_p=params.top_p)
+            if params.min_p > 0:
+                kwargs["min_p"] = params.min_p
         if params.stop:
             kwargs["stopping_criteria"] = [_stop_criteria(params.stop, self._tokenizer, prompt_len)]
         # generate() samples from torch's global generator: seed it for this call only
@@ -115,7 +117,9 @@ class TransformersLLM(LLM):
         text = self._tokenizer.decode(new, skip_special_tokens=True).lstrip()
         for stop in params.stop:
             text = text.split(stop)[0] if stop else text
-        return Completion(text=text, num_tokens=int(new.shape[0]), seconds=time.perf_counter() - start)
+        # generate() evaluates the whole prompt on every call (no cache kept between calls)
+        return Completion(text=text, num_tokens=int(new.shape[0]), seconds=time.perf_counter() - start,
+                          prompt_tokens=prompt_len, prompt_evaluated=prompt_len)
 
     def complete(self, prompt: str, params: GenerationParams) -> Completion:
         """Continue ``prompt``; stop at any of ``params.stop`` (not included)."""
@@ -125,7 +129,7 @@ class TransformersLLM(LLM):
         """Answer chat ``messages`` through the tokenizer's chat template."""
         prompt = self._tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
         out = self._generate(prompt, params)
-        return Completion(text=out.text.strip(), num_tokens=out.num_tokens, seconds=out.seconds)
+        return replace(out, text=out.text.strip())
 
     def model_info(self) -> dict[str, Any]:
         return {"backend": self.name, "model": self.config.model, "transformers": self._version,
