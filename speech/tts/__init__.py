@@ -1,12 +1,12 @@
 """TTS backends behind one interface (:class:`speech.tts.base.TTS`), registered by name.
 
-Importing this package registers ``piper``, ``espeak`` and ``coqui``; each backend
+Importing this package registers ``piper``, ``espeak``, ``kokoro``, ``openai`` and ``coqui``; each backend
 imports its engine only when it is built, so registration costs nothing.
 """
 
 from __future__ import annotations
 
-from speech.tts import coqui, espeak, piper  # noqa: F401  (register the backends)
+from speech.tts import coqui, espeak, kokoro, openai_tts, piper  # noqa: F401  (register the backends)
 from speech.tts.base import (
     TTS,
     TTS_BACKENDS,
