@@ -59,7 +59,7 @@ def test_unknown_config_key_is_named(tmp_path: Path) -> None:
     cfg.write_text("speech: {sample_rate: 16000}\n")
     result = _run("duplex", str(tmp_path / "c"), "--config", str(cfg))
     assert result.exit_code == 2
-    assert "unknown key(s) ['sample_rate']" in result.output
+    assert "unknown key 'sample_rate'" in result.output
 
 
 def _as_nobody() -> list[str]:
