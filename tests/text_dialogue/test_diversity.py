@@ -91,5 +91,6 @@ def test_template_baseline_collapses_at_scale() -> None:
     report = measure_diversity(dialogues, budgets=(20_000,))
     assert report.template_share == 1.0
     assert report.duplicate_turn_share is not None and report.duplicate_turn_share > 0.8
-    assert report.distinct_situations < report.situations
+    # slot-drawn facts give nearly every dialogue a situation of its own, while its lines still repeat
+    assert report.distinct_situations > 0.9 * report.situations
     assert report.top_turns and report.top_turns[0][1] > 10

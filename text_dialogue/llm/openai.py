@@ -88,7 +88,11 @@ class OpenAILLM(LLM):
 
     def _completion(self, data: dict[str, Any], text: str, start: float) -> Completion:
         usage = data.get("usage") or {}
+        prompt = usage.get("prompt_tokens")
+        cached = (usage.get("prompt_tokens_details") or {}).get("cached_tokens")
         return Completion(text=text, num_tokens=int(usage.get("completion_tokens") or 0),
+                          prompt_tokens=int(prompt) if prompt is not None else None,
+                          prompt_evaluated=int(prompt) - int(cached) if prompt is not None and cached is not None else None,
                           seconds=time.perf_counter() - start,
                           extra={"finish_reason": data["choices"][0].get("finish_reason")})
 
