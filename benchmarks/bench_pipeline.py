@@ -15,7 +15,10 @@ Each line carries the 1-minute load average when it was measured: other work on 
 machine slows every figure.
 
 Run: PYTHONPATH=. .venv/bin/python benchmarks/bench_pipeline.py --dialogues 6
-(``--rss-only --rss-dialogues 100``: the peak RSS run alone)
+(``--rss-only --rss-dialogues 100``: the peak RSS run alone; ``--cast -n 4``: only the
+default cast (joe and Kokoro) against piper alone (``cast_backends: [piper]``, the cast
+before Kokoro), ``generate --workers 2`` each, in this order, with the share of speakers
+each backend voices)
 """
 
 from __future__ import annotations
@@ -44,8 +47,8 @@ def _cli(*args: str) -> None:
         raise SystemExit(f"duplexsynth {' '.join(args)} failed:\n{proc.stderr[-3000:]}")
 
 
-def _config(folder: Path, name: str, old_eval: bool) -> Path:
-    cfg = {"speech": {"cache_dir": str(folder / f"{name}-tts-cache")}}
+def _config(folder: Path, name: str, old_eval: bool, extra: dict | None = None) -> Path:
+    cfg = {"speech": {"cache_dir": str(folder / f"{name}-tts-cache")}, **(extra or {})}
     if old_eval:
         cfg["eval"] = {"speech_only": False, "cpwer": True}
     path = folder / f"{name}.json"
@@ -69,8 +72,9 @@ def staged(folder: Path, n: int, seed: int) -> dict:
     return {"wall": wall, "stages": stages, "audio": _audio_seconds(corpus), "load": _load()}
 
 
-def streaming(folder: Path, name: str, n: int, seed: int, workers: int, threads: int | None) -> dict:
-    corpus, cfg = folder / name, _config(folder, name, old_eval=False)
+def streaming(folder: Path, name: str, n: int, seed: int, workers: int, threads: int | None,
+              config: dict | None = None) -> dict:
+    corpus, cfg = folder / name, _config(folder, name, old_eval=False, extra=config)
     extra = ["--threads", str(threads)] if threads else []
     start = time.perf_counter()
     _cli("generate", "--out", str(corpus), "--config", str(cfg), "-n", str(n), "--seed", str(seed),
@@ -125,6 +129,39 @@ def eval_vs_raw(corpus: Path, threads: int) -> dict:
             "channel_audio": 2 * sum(t.duration for t in timelines), "load": _load()}
 
 
+def backend_shares(corpus: Path) -> dict[str, float]:
+    """Share of the corpus's speakers (dialogue, speaker) each TTS backend voices."""
+    bank = {v["id"]: v["backend"] for v in _bank_rows()}
+    speakers = {(u["dialogue_id"], u["speaker"]): u["voice"] for u in map(json.loads, (corpus / "utterances.jsonl").open())
+                if u.get("kind", "turn") == "turn"}
+    counts: dict[str, int] = {}
+    for voice in speakers.values():
+        counts[bank.get(voice, "?")] = counts.get(bank.get(voice, "?"), 0) + 1
+    return {b: n / max(len(speakers), 1) for b, n in sorted(counts.items())}
+
+
+def _bank_rows() -> list[dict]:
+    from speech.voices import default_voice_bank
+
+    return [{"id": v.id, "backend": v.backend} for v in default_voice_bank().values()]
+
+
+def cast_compare(n: int, seed: int) -> None:
+    """The default cast against piper alone, ``--workers 2`` each, in one run."""
+    print(f"{n} dialogues, seed {seed}, {os.cpu_count()} cores, --workers 2, load {_load()}")
+    with tempfile.TemporaryDirectory(prefix="bench-cast-") as tmp:
+        folder = Path(tmp)
+        default = streaming(folder, "default-cast", n, seed, 2, None)
+        print(_row("default cast (joe + Kokoro)", default))
+        piper = streaming(folder, "piper-alone", n, seed, 2, None, {"cast_backends": ["piper"]})
+        print(_row("piper alone (cast_backends: [piper])", piper))
+        shares = ", ".join(f"{b} {100 * v:.0f}%" for b, v in backend_shares(default["corpus"]).items())
+        ratio = (default["audio"] / default["wall"]) / (piper["audio"] / piper["wall"])
+        speech = default["stages"].get("speech", 0) / max(piper["stages"].get("speech", 0), 1e-9)
+        print(f"default cast / piper alone: {ratio:.2f}x the end-to-end throughput (aim >= 0.6x); speech stage "
+              f"seconds {speech:.2f}x; speakers voiced by {shares}")
+
+
 def threads_of(workers: int) -> int:
     """Engine threads per worker that ``generate --workers N`` picks here."""
     return max(1, (os.cpu_count() or 1) // workers)
@@ -148,9 +185,14 @@ def main() -> None:
     parser.add_argument("--skip-staged", action="store_true", help="leave out the old staged run")
     parser.add_argument("--rss-dialogues", type=int, default=100,
                         help="one more run of this many dialogues (2 workers) for peak RSS at 10 and 100; 0 = none")
+    parser.add_argument("--cast", action="store_true",
+                        help="only the default cast against piper alone (--workers 2 each)")
     parser.add_argument("--rss-only", action="store_true",
                         help="only the --rss-dialogues run (peak RSS per worker), none of the 6-dialogue runs")
     args = parser.parse_args()
+    if args.cast:
+        cast_compare(args.dialogues, args.seed)
+        return
     if args.rss_only:
         with tempfile.TemporaryDirectory(prefix="bench-pipeline-") as tmp:
             r = streaming(Path(tmp), "rss", args.rss_dialogues, args.seed, 2, None)

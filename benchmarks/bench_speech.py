@@ -5,7 +5,7 @@ raw engine call and of the stage (engine + pitch/tempo transform + trim + resamp
 loudness + file write), our overhead as a ratio (goal: at most 1.10x), and the speed-up
 of a rerun served from the content-addressed cache.
 
-    .venv/bin/python benchmarks/bench_speech.py [--turns 50] [--voices joe,joe-high,espeak-us-f2]
+    .venv/bin/python benchmarks/bench_speech.py [--turns 50] [--voices joe,kokoro-jf_nezumi,kokoro-nezumi-kumo]
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ def bench_voice(pool: TTSPool, dialogue: Dialogue, voice, folder: Path) -> dict[
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--turns", type=int, default=50)
-    parser.add_argument("--voices", default="joe,joe-high,espeak-us-f2")
+    parser.add_argument("--voices", default="joe,kokoro-jf_nezumi,kokoro-nezumi-kumo")
     args = parser.parse_args()
 
     bank = default_voice_bank()

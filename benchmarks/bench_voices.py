@@ -17,6 +17,16 @@ speakers used, most uses of one voice, dialogues whose A-B similarity is below b
 speakers' self-similarity, and the A-B and margin distributions.
 
     PYTHONPATH=. .venv/bin/python benchmarks/bench_voices.py [--speakers 60] [--dialogues 100] [--max-uses 4]
+
+``--bank default`` measures the shipped default cast instead (``--all``: every shipped voice,
+the pitch-shifted joes and espeak included): each voice speaks :data:`SETS` (four sets of two
+sentences, as a dialogue's turns), each set is embedded as the corpus measure embeds a
+speaker (the mean of its sentences' embeddings), and it prints per voice the same-speaker
+cosines between its sets and its nearest other voice; then the percentiles of all
+same-speaker pairs (what :data:`eval.speaker_diversity.SAME_SPEAKER_COSINE` is fixed
+from), and the clusters at that cut with their genders.
+
+    PYTHONPATH=. .venv/bin/python benchmarks/bench_voices.py --bank default [--all]
 """
 
 from __future__ import annotations
@@ -82,13 +92,75 @@ def score(casts: list[dict[str, Voice]], held: dict[str, list[np.ndarray]]) -> s
             f"median {np.median(margins):+.3f}")
 
 
+#: what each voice of ``--bank default`` says: four "dialogues" of two turns each
+SETS = (
+    ("Hi, I'd like to book a table for two on Saturday evening.", "That sounds lovely, thank you so much."),
+    ("My laptop will not connect to the wifi since this morning.", "I already restarted it twice, and nothing changed."),
+    ("We walked along the river until the sun went down.", "Honestly, it was the best weekend I have had in months."),
+    ("Could you send me the invoice by the end of the week?", "Great, and please copy my colleague on that email."),
+)
+
+
+def default_cast_table(include_all: bool) -> None:
+    """Print the same-speaker and nearest-voice figures of the shipped bank (see the module doc)."""
+    from eval.speaker_diversity import SAME_SPEAKER_COSINE, cluster_embeddings
+    from speech.synthesize import SpeechConfig, TTSPool, speak_text
+    from speech.voices import default_cast, default_voice_bank
+
+    bank = default_voice_bank()
+    voices = list(bank.values()) if include_all else default_cast(bank)
+    pool, config, encoder = TTSPool(), SpeechConfig(cache_dir=None), SpeakerEncoder()
+    start = time.perf_counter()
+    sets: dict[str, list[np.ndarray]] = {}
+    for voice in voices:
+        for turns in SETS:
+            embs = [encoder.embed(s.samples, s.sampling_rate) for s in (speak_text(t, voice, pool, config) for t in turns)]
+            embs = [e / np.linalg.norm(e) for e in embs if e is not None]
+            if embs:
+                sets.setdefault(voice.id, []).append(np.mean(embs, axis=0))
+    means = {v: np.mean(es, axis=0) for v, es in sets.items()}
+    cos = lambda a, b: float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))  # noqa: E731
+    print(f"{len(voices)} voices x {len(SETS)} sets of {len(SETS[0])} sentences, spoken and embedded in "
+          f"{time.perf_counter() - start:.0f} s")
+    print(f"{'voice':26} {'gender':7} {'cast':5} {'same min':>8} {'same med':>8}  nearest other voice (cosine)")
+    same_all = []
+    for v, es in sets.items():
+        same = [cos(a, b) for i, a in enumerate(es) for b in es[i + 1:]]
+        same_all += same
+        near = max((o for o in means if o != v), key=lambda o: cos(means[v], means[o]))
+        print(f"{v:26} {bank[v].gender or '':7} {'yes' if bank[v].cast else 'no':5} {min(same):8.3f} "
+              f"{float(np.median(same)):8.3f}  {near} ({cos(means[v], means[near]):.3f})")
+    cross = [cos(a, b) for v in sets for o in sets if o > v for a in sets[v] for b in sets[o]]
+    print(f"same-speaker pairs {len(same_all)}: min {min(same_all):.3f}, 1st pct {np.percentile(same_all, 1):.3f}, "
+          f"5th pct {np.percentile(same_all, 5):.3f}; different-voice pairs {len(cross)}: "
+          f"median {np.median(cross):.3f}, 95th pct {np.percentile(cross, 95):.3f}, max {max(cross):.3f}")
+    ids = [v for v, es in sets.items() for _ in es]
+    labels = cluster_embeddings(np.stack([e for es in sets.values() for e in es]), SAME_SPEAKER_COSINE)
+    clusters: dict[int, Counter[str]] = {}
+    for v, c in zip(ids, labels):
+        clusters.setdefault(int(c), Counter())[v] += 1
+    genders = Counter()
+    for c, members in sorted(clusters.items(), key=lambda kv: -sum(kv[1].values())):
+        g = Counter(bank[v].gender or "unknown" for v in members.elements()).most_common(1)[0][0]
+        genders[g] += 1
+        print(f"  cluster {c:2d} ({g}): " + ", ".join(f"{v} x{n}" for v, n in members.most_common()))
+    print(f"distinct speakers at cosine {SAME_SPEAKER_COSINE}: {len(clusters)} "
+          f"({', '.join(f'{n} {g}' for g, n in genders.most_common())})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bank", choices=("random", "default"), default="random",
+                        help="random: a random-weight multi-speaker piper voice; default: the shipped default cast")
+    parser.add_argument("--all", action="store_true", help="with --bank default: every shipped voice")
     parser.add_argument("--speakers", type=int, default=60)
     parser.add_argument("--dialogues", type=int, default=100)
     parser.add_argument("--max-uses", type=int, default=4, help="corpus-wide cap on one voice's uses")
     parser.add_argument("--seed", type=int, default=0, help="random weights of the voice")
     args = parser.parse_args()
+    if args.bank == "default":
+        default_cast_table(args.all)
+        return
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         onnx = build_random_piper_voice(Path(tmp) / "random-multi.onnx",

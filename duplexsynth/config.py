@@ -47,9 +47,9 @@ class RunConfig:
     voice_banks: tuple[str, ...] = ()
     #: restrict casting to these voice ids (empty = the whole bank)
     voices: tuple[str, ...] = ()
-    #: cast only voices of these TTS backends (empty = every voice in the bank); piper by
-    #: default because the espeak voices sound robotic
-    cast_backends: tuple[str, ...] = ("piper",)
+    #: cast every voice of these TTS backends (empty = the default cast: the bank's voices with
+    #: ``cast`` true whose backend is installed; pitch-shifted joes and espeak are off it)
+    cast_backends: tuple[str, ...] = ()
     #: voice casts per text dialogue (data augmentation)
     variants: int = 1
     #: corpus-wide casting: a cap on each voice's uses (spreads a multi-speaker bank)

@@ -63,7 +63,7 @@ from text_dialogue.spoken import spoken_form_info, with_spoken
 from text_dialogue.validation import read_dialogue_file
 
 __all__ = ["StageReport", "run_text", "run_speech", "run_duplex", "run_eval", "import_text", "corpus_content",
-           "corpus_diversity", "near_duplicate_index"]
+           "corpus_diversity", "corpus_speakers", "near_duplicate_index"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -120,6 +120,33 @@ def corpus_diversity(corpus: Path) -> dict[str, Any]:
     path = corpus / MANIFESTS["text"]
     dialogues = list(read_manifest(path, Dialogue)) if path.is_file() else []
     return measure_diversity(dialogues).to_dict()
+
+
+def corpus_speakers(corpus: Path) -> dict[str, Any]:
+    """Speaker diversity (:func:`eval.speaker_diversity.measure_speaker_diversity`) of every
+    evaluated dialogue: voice ids from utterances.jsonl, embeddings and errors from eval.jsonl."""
+    from eval.records import DialogueEval, TurnEval
+    from eval.speaker_diversity import SpeakerEntry, measure_speaker_diversity
+
+    utt_path, eval_path = corpus / MANIFESTS["speech"], corpus / MANIFESTS["eval"]
+    if not (utt_path.is_file() and eval_path.is_file()):
+        return measure_speaker_diversity([])
+    voice_of = {(u.dialogue_id, u.speaker): u.voice for u in read_manifest(utt_path, Utterance) if u.kind == "turn"}
+    errors: Counter[tuple[str, str]] = Counter()
+    words: Counter[tuple[str, str]] = Counter()
+    embeddings: dict[tuple[str, str], np.ndarray] = {}
+    for record in read_manifest(eval_path):
+        if isinstance(record, TurnEval) and record.kind == "turn":
+            errors[record.dialogue_id, record.speaker] += record.errors
+            words[record.dialogue_id, record.speaker] += record.ref_words
+        elif isinstance(record, DialogueEval):
+            found = (record.metrics.get("speaker_similarity") or {}).get("embedding") or {}
+            for speaker, vec in found.items():
+                embeddings[record.dialogue_id, str(speaker)] = np.asarray(vec, dtype=np.float64)
+    keys = sorted(k for k in words if k in voice_of)
+    return measure_speaker_diversity(
+        SpeakerEntry(dialogue_id=d, speaker=sp, voice=voice_of[d, sp], embedding=embeddings.get((d, sp)),
+                     errors=errors[d, sp], ref_words=words[d, sp]) for d, sp in keys)
 
 
 def near_duplicate_index(corpus: Path, config: RunConfig) -> NearDuplicateIndex | None:
@@ -323,7 +350,8 @@ def run_eval(corpus: Path, config: RunConfig) -> StageReport:
         for _, outcome in changed:
             writer.write_many([*outcome.turns, outcome.summary])
     report.seconds = time.perf_counter() - start
-    report.extra.update(gate.counts(), mean_wer=round(float(np.mean(wers)), 4) if wers else None)
+    report.extra.update(gate.counts(), mean_wer=round(float(np.mean(wers)), 4) if wers else None,
+                        speakers=corpus_speakers(corpus))
     update_meta(corpus, config, "eval", report.as_meta(), {"asr": asr.model_info()} if asr else None)
     return report
 

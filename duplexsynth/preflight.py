@@ -22,7 +22,7 @@ from eval.evaluate import load_eval_tools
 from speech.records import Voice
 from speech.synthesize import TTSPool
 from speech.tts.base import TTS_BACKENDS
-from speech.voices import default_voice_bank
+from speech.voices import default_voice_bank, select_voices, uninstalled_cast_backends
 from text_dialogue.llm.base import LLM, GenerationParams, get_llm
 
 __all__ = ["check_config_values", "check_engines", "probe_llm", "probe_tts", "take_llm", "take_asr",
@@ -68,16 +68,22 @@ def probe_llm(llm: LLM) -> None:
         raise ConfigError(f"LLM backend {llm.name!r}: the first call failed: {detail}") from None
 
 
+#: the pyproject extra that installs each TTS backend
+_EXTRAS = {"piper": "offline", "kokoro": "kokoro", "espeak": "espeak", "openai": "openai"}
+
+
 def cast_pool(config: RunConfig) -> list[Voice]:
-    """The voices casting may choose from (``voices`` and ``cast_backends`` applied)."""
+    """The voices casting may choose from (``voices`` and ``cast_backends`` applied; else the
+    default cast, with one warning line for each default-cast backend that is not installed)."""
     bank = default_voice_bank(config.voice_banks)
     unknown = [v for v in config.voices if v not in bank]
     if unknown:
         raise ConfigError(f"voices: {unknown} are not in the voice bank; see `duplexsynth voices`")
-    pool = [bank[v] for v in config.voices] if config.voices else list(bank.values())
-    if config.cast_backends:
-        pool = [v for v in pool if v.backend in config.cast_backends]
-    return pool
+    if not config.voices and not config.cast_backends:
+        for backend in uninstalled_cast_backends(bank):
+            log.warning("casting: the %s voices of the default cast are left out: the %s backend is not "
+                        "installed (pip install 'duplexsynth[%s]')", backend, backend, _EXTRAS.get(backend, "all"))
+    return select_voices(bank, config.voices or None, config.cast_backends or None)
 
 
 def probe_tts(pool: TTSPool, voices: Iterable[Voice]) -> None:

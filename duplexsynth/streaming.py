@@ -38,7 +38,7 @@ from duplexsynth.executors import default_workers, run_jobs, threads_per_worker
 from duplexsynth.failures import log_failure, reset_failures
 from duplexsynth.gate_actions import record_drop
 from duplexsynth.meta import update_meta
-from duplexsynth.pipeline import StageReport, corpus_content, corpus_diversity, near_duplicate_index
+from duplexsynth.pipeline import StageReport, corpus_content, corpus_diversity, corpus_speakers, near_duplicate_index
 from duplexsynth.plan import Shard, dialogue_plan
 from duplexsynth.preflight import release_engines, take_tts_pool
 from duplexsynth.progress import RunProgress
@@ -274,7 +274,8 @@ def run_streaming(corpus: Path, config: RunConfig, workers: int | None = None, t
     reports["duplex"].extra["audio_seconds"] = round(audio["duplex"], 2)
     reports["duplex"].extra.update(summarize_conditions(config, drawn))
     reports["eval"].extra.update(gate=dict(counters["gate"]),
-                                 mean_wer=round(sum(wers) / len(wers), 4) if wers else None)
+                                 mean_wer=round(sum(wers) / len(wers), 4) if wers else None,
+                                 speakers=corpus_speakers(corpus))
     stage_backends = {"text": ("llm", "spoken_form"), "speech": ("tts",), "eval": ("asr",)}
     for stage in STAGES:
         found = {key: backends[key] for key in stage_backends.get(stage, ()) if key in backends}

@@ -74,7 +74,9 @@ def speaker_similarity(
     :return: ``consistency`` (speaker -> mean pairwise cosine, ``None`` with < 2 turns),
         ``between`` (cosine of the speakers' mean embeddings), ``turn_similarity``
         (speaker -> cosine of each embedded turn to its speaker's mean), ``outliers``
-        (turn indices below ``outlier_below``), ``num_embedded`` (speaker -> count).
+        (turn indices below ``outlier_below``), ``num_embedded`` (speaker -> count),
+        ``embedding`` (speaker -> the mean of its turns' embeddings, 4 decimals: what
+        :mod:`eval.speaker_diversity` clusters over the corpus).
     """
     sr = timeline.sampling_rate
     embeddings: dict[str, list[tuple[int | None, np.ndarray]]] = {}
@@ -102,4 +104,5 @@ def speaker_similarity(
     return {
         "consistency": consistency, "between": between, "turn_similarity": turn_similarity,
         "outliers": sorted(outliers), "num_embedded": {k: len(v) for k, v in embeddings.items()},
+        "embedding": {k: [round(float(x), 4) for x in v] for k, v in centroids.items()},
     }

@@ -54,6 +54,8 @@ class VoiceCheck:
     #: the most similar other checked voice by speaker embedding, and that cosine
     nearest: str | None = None
     nearest_cosine: float | None = None
+    #: median fundamental frequency of the voiced frames (Hz; ``None`` when none are voiced)
+    f0_median: float | None = None
 
     @property
     def passed(self) -> bool:
@@ -106,6 +108,16 @@ def _encoder() -> Any:
         return None
 
 
+def median_f0(samples: np.ndarray, sampling_rate: int) -> float | None:
+    """Median F0 (Hz) of the voiced frames: librosa's pYIN from 60 to 500 Hz on 16 kHz audio."""
+    import librosa
+
+    audio = resample(samples.astype(np.float32), sampling_rate, 16000)
+    f0, voiced, _ = librosa.pyin(audio, fmin=60.0, fmax=500.0, sr=16000, frame_length=1024)
+    f0 = f0[voiced & np.isfinite(f0)]
+    return round(float(np.median(f0)), 1) if f0.size else None
+
+
 def check_voices(voices: Iterable[Voice], pool: TTSPool | None = None, asr: ASR | None = None,
                  language_id: bool = True, embed: bool = True, text: str = CHECK_TEXT) -> list[VoiceCheck]:
     """Speak ``text`` with each voice, transcribe it and measure its language ID.
@@ -133,6 +145,7 @@ def check_voices(voices: Iterable[Voice], pool: TTSPool | None = None, asr: ASR 
             voice_id=voice.id, wer=errors.rate, hypothesis=heard,
             english_prob=lid.english(audio) if lid else None,
             duration=len(out.samples) / out.sampling_rate, synth_seconds=seconds,
+            f0_median=median_f0(out.samples, out.sampling_rate),
         ))
         if encoder is not None:
             emb = encoder.embed(out.samples, out.sampling_rate)

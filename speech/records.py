@@ -36,6 +36,13 @@ class Voice(Record):
     sampling_rate: int | None = None
     #: a reference recording for cloning backends (coqui XTTS ``speaker_wav``)
     speaker_wav: str | None = None
+    #: in the default cast; ``False`` (pitch-shifted and robotic voices): cast only when the run
+    #: config names it in ``voices``
+    cast: bool = True
+    #: voices of one group sound like one speaker (their embeddings cluster together, see
+    #: ``benchmarks/bench_voices.py --bank default``): casting pairs two of them only when no
+    #: other pair fits the personas as well
+    speaker_group: str | None = None
 
 
 @dataclass(frozen=True)

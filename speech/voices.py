@@ -21,7 +21,7 @@ from text_dialogue.records import Persona
 
 __all__ = [
     "VoiceBank", "load_voice_bank", "default_voice_bank", "cast_voices", "cast_variants",
-    "describe_voice",
+    "describe_voice", "default_cast", "select_voices", "uninstalled_cast_backends",
 ]
 
 VoiceBank = dict[str, Voice]
@@ -87,7 +87,7 @@ def describe_voice(voice: Voice) -> dict[str, str]:
         "id": voice.id, "backend": voice.backend, "model": voice.model or "(default)",
         "speaker": voice.speaker_wav or voice.speaker or "", "transform": ", ".join(transform),
         "gender": voice.gender or "", "age_band": voice.age_band or "", "accent": voice.accent or "",
-        "sampling_rate": str(voice.sampling_rate or ""),
+        "sampling_rate": str(voice.sampling_rate or ""), "cast": "yes" if voice.cast else "no",
     }
 
 
@@ -107,27 +107,61 @@ def _age_score(voice: Voice, persona: Persona | None) -> int:
 
 
 def _distinct(a: Voice, b: Voice) -> int:
-    """1 when two voices should sound like different people (engine voice or pitch differ)."""
+    """1 when two voices should sound like different people (engine voice or pitch differ, and
+    not one ``speaker_group``)."""
+    if a.speaker_group is not None and a.speaker_group == b.speaker_group:
+        return 0
     if (a.backend, a.model, a.speaker, a.speaker_wav) != (b.backend, b.model, b.speaker, b.speaker_wav):
         return 1
     return int(abs(a.pitch_semitones - b.pitch_semitones) >= DISTINCT_PITCH_SEMITONES)
 
 
-def _pool(bank: VoiceBank, allowed: Iterable[str] | None, backends: Iterable[str] | None) -> list[Voice]:
+def default_cast(bank: VoiceBank) -> list[Voice]:
+    """The voices a run casts when its config names neither ``voices`` nor ``cast_backends``:
+    those with ``cast`` true whose TTS backend is installed."""
+    from speech.tts.base import tts_installed
+
+    installed = {b: tts_installed(b) for b in {v.backend for v in bank.values()}}
+    return [v for v in bank.values() if v.cast and installed[v.backend]]
+
+
+def uninstalled_cast_backends(bank: VoiceBank) -> list[str]:
+    """Backends of default-cast voices that are not installed (their voices are left out)."""
+    from speech.tts.base import tts_installed
+
+    return sorted({v.backend for v in bank.values() if v.cast and not tts_installed(v.backend)})
+
+
+def select_voices(bank: VoiceBank, allowed: Iterable[str] | None = None,
+                  backends: Iterable[str] | None = None) -> list[Voice]:
+    """The voices casting chooses from, sorted by id (bank order must not change the cast).
+
+    ``allowed`` (the run config's ``voices``) names them, off-cast voices included; else
+    ``backends`` (``cast_backends``) takes every voice of those backends; else the
+    :func:`default_cast`. ``backends`` also filters ``allowed``.
+    """
     if allowed is not None:
         allowed = list(allowed)
         unknown = [v for v in allowed if v not in bank]
         if unknown:
             raise ConfigError(f"casting: voice(s) {unknown} are not in the voice bank; known: {sorted(bank)}")
         pool = [bank[v] for v in allowed]
+    elif backends is None:
+        pool = default_cast(bank)
     else:
         pool = list(bank.values())
     if backends is not None:
         keep = set(backends)
         pool = [v for v in pool if v.backend in keep]
-    pool = sorted(pool, key=lambda v: v.id)  # bank order must not change the cast
+    return sorted(pool, key=lambda v: v.id)
+
+
+def _pool(bank: VoiceBank, allowed: Iterable[str] | None, backends: Iterable[str] | None) -> list[Voice]:
+    pool = select_voices(bank, allowed, backends)
     if len(pool) < 2:
-        raise ConfigError(f"casting needs at least two voices, {len(pool)} left after filtering; add voices")
+        missing = "" if allowed or backends else \
+            f" (not installed: {', '.join(uninstalled_cast_backends(bank)) or 'none'})"
+        raise ConfigError(f"casting needs at least two voices, {len(pool)} left after filtering{missing}; add voices")
     return pool
 
 

@@ -27,7 +27,7 @@ def _model_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
 
 @pytest.fixture(scope="session")
 def e2e_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A one-dialogue corpus: Gemma 3 270M text, piper voices, duplex render, Whisper eval."""
+    """A one-dialogue corpus: Gemma 3 270M text, the default cast (joe, Kokoro), duplex render, Whisper eval."""
     import duplexsynth.backends  # noqa: F401
     from duplexsynth.config import load_config
     from duplexsynth.pipeline import run_duplex, run_eval, run_speech, run_text

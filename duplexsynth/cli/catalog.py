@@ -47,8 +47,10 @@ def voices(banks: tuple[Path, ...], source: Path | None, out: Path | None, metad
 
     With ``--from``, build a bank YAML with one entry per speaker instead (a multi-speaker piper
     voice, a coqui model, a folder of clips, or a Kokoro ``voices-v1.0.bin``/``.npz``; use it with
-    the run config's ``voice_banks`` and ``cast_backends``). Casting uses the piper voices unless
-    the run config sets ``cast_backends``. With ``--check``, measure each voice instead of listing.
+    the run config's ``voice_banks``). The ``cast`` column says which voices a run casts by
+    default (every voice with ``cast`` true whose backend is installed: joe and the Kokoro voices);
+    the run config's ``voices`` or ``cast_backends`` choose others. With ``--check``, measure each
+    voice instead of listing (WER, English language ID, median F0, nearest voice by embedding).
     """
     if source is not None:
         found = voices_from_source(source, metadata, clone_model)
@@ -63,7 +65,8 @@ def voices(banks: tuple[Path, ...], source: Path | None, out: Path | None, metad
         _print_check([bank[v] for v in only] if only else list(bank.values()), bank)
         return
     _print_table([describe_voice(v) for v in bank.values()],
-                 ["id", "backend", "model", "speaker", "transform", "gender", "age_band", "accent", "sampling_rate"])
+                 ["id", "backend", "model", "speaker", "transform", "gender", "age_band", "accent", "sampling_rate",
+                  "cast"])
 
 
 def _print_table(rows: list[dict[str, str]], columns: list[str]) -> None:
@@ -82,12 +85,13 @@ def _print_check(chosen: list[Voice], bank: dict[str, Voice]) -> None:
     rows = []
     for r in check_voices(chosen):
         rows.append({
-            "id": r.voice_id, "gender": bank[r.voice_id].gender or "", "wer": f"{r.wer:.1%}",
+            "id": r.voice_id, "gender": bank[r.voice_id].gender or "", "cast": "yes" if bank[r.voice_id].cast else "no",
+            "f0": "" if r.f0_median is None else f"{r.f0_median:.0f}", "wer": f"{r.wer:.1%}",
             "en_prob": "" if r.english_prob is None else f"{r.english_prob:.2f}",
             "rtf": f"{r.synth_seconds / max(r.duration, 1e-9):.2f}",
             "nearest": f"{r.nearest} ({r.nearest_cosine:.2f})" if r.nearest else "",
             "check": "pass" if r.passed else "FAIL",
         })
-    _print_table(rows, ["id", "gender", "wer", "en_prob", "rtf", "nearest", "check"])
+    _print_table(rows, ["id", "gender", "cast", "f0", "wer", "en_prob", "rtf", "nearest", "check"])
     passed = sum(r["check"] == "pass" for r in rows)
     click.echo(f"{passed} of {len(rows)} voice(s) pass (WER <= {MAX_WER:.0%}, English language ID >= {MIN_ENGLISH_PROB})")

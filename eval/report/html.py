@@ -26,7 +26,8 @@ from eval.report.acoustics import condition_rows, condition_table, side_by_side_
 from eval.report.plots import SPEAKER_COLORS, fto_histogram_png, timeline_png
 from eval.turn_taking import TurnTakingStats
 
-__all__ = ["DialogueReportItem", "PAGE_SIZE", "build_report", "render_report_html", "wer_color", "diversity_section"]
+__all__ = ["DialogueReportItem", "PAGE_SIZE", "build_report", "render_report_html", "wer_color", "diversity_section",
+           "speakers_section"]
 
 
 @dataclass(frozen=True)
@@ -255,6 +256,32 @@ def diversity_section(meta: dict[str, Any]) -> list[str]:
             *([f'<p class="small">Most repeated turns:</p><ol class="small">{top}</ol>'] if top else [])]
 
 
+def speakers_section(meta: dict[str, Any]) -> list[str]:
+    """Speaker diversity (meta.json ``stages.eval.speakers``): distinct speakers, A-B similarity,
+    and one row per voice (dialogues, share, WER, cluster), or nothing.
+
+    >>> page = "".join(speakers_section({"stages": {"eval": {"speakers": {
+    ...     "distinct_speakers": 2, "embedded": 4, "voices_used": 3, "same_speaker_cosine": 0.85,
+    ...     "clusters": [], "ab_similarity": {"dialogues": 2, "mean": 0.61, "median": 0.6, "max": 0.7},
+    ...     "voices": {"joe": {"dialogues": 2, "share": 1.0, "wer": 0.02, "cluster": 0}}}}}}))
+    >>> "2 distinct" in page and "joe" in page and "2.0%" in page
+    True
+    """
+    spk = ((meta.get("stages") or {}).get("eval") or {}).get("speakers")
+    if not spk or not spk.get("voices"):
+        return []
+    ab = spk.get("ab_similarity") or {}
+    head = (f"{spk.get('distinct_speakers') if spk.get('distinct_speakers') is not None else 'n/a'} distinct speakers "
+            f"(embedding clusters at cosine {spk.get('same_speaker_cosine')}) from {spk.get('voices_used')} voices; "
+            f"A-B similarity mean {_fmt(ab.get('mean'))}, max {_fmt(ab.get('max'))} over {ab.get('dialogues', 0)} dialogues")
+    rows = "".join(
+        f"<tr><td>{html.escape(v)}</td><td>{r['dialogues']}</td><td>{100 * r['share']:.1f}%</td>"
+        f"<td>{_fmt(r.get('wer'), pct=True)}</td><td>{'' if r.get('cluster') is None else r['cluster']}</td></tr>"
+        for v, r in sorted(spk["voices"].items(), key=lambda kv: -kv[1]["dialogues"]))
+    return ["<h2>Speakers</h2>", f"<p>{html.escape(head)}</p>",
+            f"<table><tr><th>voice</th><th>dialogues</th><th>share</th><th>WER</th><th>cluster</th></tr>{rows}</table>"]
+
+
 def _realism_from_items(items: Sequence[DialogueReportItem]) -> TurnTakingReport:
     stats = [TurnTakingStats.from_dict(it.dialogue_eval.metrics["turn_taking"]) for it in items
              if it.dialogue_eval is not None and "turn_taking" in it.dialogue_eval.metrics]
@@ -296,6 +323,7 @@ def render_report_html(
         _img(fto_histogram_png(realism), "FTO histogram against the human reference"),
         *_conditions_section(items),
         *diversity_section(meta),
+        *speakers_section(meta),
         "<h2>Dialogues</h2>",
     ]
     if pages:

@@ -14,6 +14,7 @@ from speech.tts.base import (
     available_tts,
     get_tts,
     register_tts,
+    tts_installed,
 )
 
-__all__ = ["TTS", "Synthesis", "TTS_BACKENDS", "register_tts", "get_tts", "available_tts"]
+__all__ = ["TTS", "Synthesis", "TTS_BACKENDS", "register_tts", "get_tts", "available_tts", "tts_installed"]

@@ -11,7 +11,7 @@ import numpy as np
 from corpus_core.registry import Registry
 from speech.records import Voice, Word
 
-__all__ = ["TTS", "Synthesis", "TTS_BACKENDS", "register_tts", "get_tts", "available_tts"]
+__all__ = ["TTS", "Synthesis", "TTS_BACKENDS", "register_tts", "get_tts", "available_tts", "tts_installed"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,8 @@ class TTS(ABC):
     config_type: ClassVar[type]
     #: True when ``seed`` changes the audio; a re-synthesis with another seed is a no-op otherwise
     uses_seed: ClassVar[bool] = False
+    #: modules the engine imports: the default cast leaves out a backend whose modules are missing
+    requires: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, config: Any) -> None:
         self.config = config
@@ -56,6 +58,17 @@ class TTS(ABC):
 TTS_BACKENDS: Registry[TTS] = Registry("TTS", "DUPLEXSYNTH_TTS_BACKEND", "piper")
 register_tts = TTS_BACKENDS.register
 available_tts = TTS_BACKENDS.available
+
+
+def tts_installed(name: str) -> bool:
+    """Whether backend ``name`` is registered and every module it :attr:`~TTS.requires` imports is installed."""
+    from importlib.util import find_spec
+
+    import speech.tts  # noqa: F401  (registers the shipped backends)
+
+    if name not in TTS_BACKENDS.available():
+        return False
+    return all(find_spec(m) is not None for m in TTS_BACKENDS.get_class(name).requires)
 
 
 def get_tts(name: str | None = None, options: dict[str, Any] | None = None) -> TTS:

@@ -64,6 +64,7 @@ class CoquiTTS(TTS):
     """Synthesis with coqui-tts; one loaded model per model name or path."""
 
     name = "coqui"
+    requires = ("TTS",)
     uses_seed = True
     config_type = CoquiConfig
 

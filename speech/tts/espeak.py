@@ -172,6 +172,7 @@ class EspeakTTS(TTS):
     """espeak-ng voices (``en-us``, ``en-gb-scotland``, ...) and variants (``+f2``, ``+m3``, ...)."""
 
     name = "espeak"
+    requires = ("espeakng_loader",)
     config_type = EspeakConfig
 
     def __init__(self, config: EspeakConfig) -> None:

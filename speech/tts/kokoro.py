@@ -152,6 +152,7 @@ class KokoroTTS(TTS):
     """Synthesis with kokoro-onnx: one ONNX session, one voices table per voices file."""
 
     name = "kokoro"
+    requires = ("kokoro_onnx", "onnxruntime")
     config_type = KokoroConfig
 
     def __init__(self, config: KokoroConfig) -> None:

@@ -107,6 +107,7 @@ class OpenAITTS(TTS):
     """Speech from an OpenAI-compatible ``/audio/speech`` server."""
 
     name = "openai"
+    requires = ("requests",)
     config_type = OpenAITTSConfig
 
     def __init__(self, config: OpenAITTSConfig) -> None:

@@ -123,6 +123,7 @@ class PiperTTS(TTS):
     """Synthesis with piper-tts; one loaded ONNX session per voice model file."""
 
     name = "piper"
+    requires = ("piper", "onnxruntime")
     config_type = PiperConfig
 
     def __init__(self, config: PiperConfig) -> None:

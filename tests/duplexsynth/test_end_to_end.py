@@ -68,9 +68,26 @@ def test_meta_records_versions_backends_config_and_seed(e2e_corpus: Path) -> Non
     assert meta["config"]["dialogues"] == 1
     assert meta["backends"]["llm"]["model"].endswith(".gguf")
     assert meta["backends"]["asr"]["backend"] == "faster-whisper"
-    assert "piper" in meta["backends"]["tts"]
+    assert set(meta["backends"]["tts"]) <= {"piper", "kokoro"}  # the default cast: joe and Kokoro's voices
     assert set(meta["stages"]) == {"text", "speech", "duplex", "eval"}
     assert (e2e_corpus / "transcripts").is_dir()
+
+
+def test_meta_counts_the_speakers_of_the_corpus_from_their_audio(e2e_corpus: Path) -> None:
+    speakers = json.loads((e2e_corpus / "meta.json").read_text())["stages"]["eval"]["speakers"]
+    from corpus_core import read_manifest
+    from eval.records import TurnEval
+    from speech.records import Utterance
+
+    voices = {u.speaker: u.voice for u in read_manifest(e2e_corpus / "utterances.jsonl", Utterance) if u.kind == "turn"}
+    turns = [r for r in read_manifest(e2e_corpus / "eval.jsonl") if isinstance(r, TurnEval) and r.kind == "turn"]
+    assert set(speakers["voices"]) == set(voices.values()) and speakers["voices_used"] == 2
+    assert speakers["embedded"] == 2 and speakers["distinct_speakers"] in (1, 2)
+    assert speakers["ab_similarity"]["dialogues"] == 1 and -1 <= speakers["ab_similarity"]["mean"] < 0.99
+    for speaker, voice in voices.items():
+        mine = [t for t in turns if t.speaker == speaker]
+        want = sum(t.errors for t in mine) / sum(t.ref_words for t in mine)
+        assert speakers["voices"][voice]["share"] == 1.0 and speakers["voices"][voice]["wer"] == round(want, 4)
 
 
 def test_rerun_skips_finished_dialogues(e2e_corpus: Path) -> None:

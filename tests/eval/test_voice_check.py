@@ -30,13 +30,23 @@ def test_check_measures_real_voices() -> None:
     assert "kitchen" in joe.hypothesis.lower()
     assert robot.english_prob is not None and 0.0 <= robot.english_prob <= 1.0
     assert 8.0 < joe.duration < 16.0 and joe.synth_seconds > 0
+    # pYIN's median F0: joe is a male voice (87 Hz measured here), the +7 semitone copy is not female
+    assert joe.f0_median is not None and 70 < joe.f0_median < 120
+
+
+def test_a_pitch_shift_raises_the_measured_f0_by_its_ratio() -> None:
+    bank = default_voice_bank()
+    joe, higher = check_voices([bank["joe"], bank["joe-higher"]], embed=False, language_id=False)
+    assert joe.f0_median and higher.f0_median
+    assert 1.3 < higher.f0_median / joe.f0_median < 1.7  # +7 semitones = x1.50
 
 
 def test_cli_prints_one_row_per_voice_and_a_summary() -> None:
     result = CliRunner().invoke(cli, ["voices", "--check", "--voice", "joe", "--voice", "joe-deep"])
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
-    assert lines[0].split()[:4] == ["id", "gender", "wer", "en_prob"]
+    assert lines[0].split()[:6] == ["id", "gender", "cast", "f0", "wer", "en_prob"]
+    assert lines[1].split()[2] == "yes" and lines[2].split()[2] == "no"  # joe-deep: off the default cast
     assert [line.split()[0] for line in lines[1:3]] == ["joe", "joe-deep"]
     assert "joe-deep (" in lines[1]  # nearest voice by embedding, with its cosine
     assert lines[-1].endswith("(WER <= 5%, English language ID >= 0.8)") and "of 2 voice(s) pass" in lines[-1]

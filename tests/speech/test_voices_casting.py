@@ -17,6 +17,8 @@ from speech.voices import (
     default_voice_bank,
     describe_voice,
     load_voice_bank,
+    select_voices,
+    uninstalled_cast_backends,
 )
 from text_dialogue.personas import AGE_BANDS
 from text_dialogue.records import Persona
@@ -28,11 +30,61 @@ def test_shipped_bank_has_the_required_voices(bank: VoiceBank) -> None:
     derived = [v for v in bank.values() if v.backend == "piper" and v.model is None and v.pitch_semitones]
     assert "joe" in bank and len(derived) >= 4
     assert len([v for v in bank.values() if v.backend == "espeak"]) >= 4
-    for voice in bank.values():
-        assert voice.gender in ("female", "male") and voice.age_band in AGE_BANDS and voice.sampling_rate
+    for voice in bank.values():  # Kokoro's voices come with no age: unknown, not guessed
+        assert voice.gender in ("female", "male") and voice.age_band in (*AGE_BANDS, None) and voice.sampling_rate
     assert {v.gender for v in bank.values()} == {"female", "male"}
     row = describe_voice(bank["joe-high"])
-    assert row["transform"] == "pitch +5 st" and row["model"] == "(default)"
+    assert row["transform"] == "pitch +5 st" and row["model"] == "(default)" and row["cast"] == "no"
+
+
+def test_no_pitch_shifted_voice_changes_gender_and_none_is_in_the_default_cast(bank: VoiceBank) -> None:
+    for voice in bank.values():
+        if voice.pitch_semitones:
+            base = next(v for v in bank.values() if (v.backend, v.model, v.speaker) == (voice.backend, voice.model,
+                                                                                     voice.speaker) and not v.pitch_semitones)
+            assert voice.gender == base.gender and not voice.cast, voice.id
+
+
+def test_the_default_cast_is_joe_and_the_kokoro_voices(bank: VoiceBank) -> None:
+    cast = select_voices(bank)
+    assert "joe" in {v.id for v in cast} and {v.backend for v in cast} == {"piper", "kokoro"}
+    assert not any(v.pitch_semitones or v.backend == "espeak" for v in cast)
+    assert {v.gender for v in cast} == {"female", "male"}
+    assert [v.id for v in cast] == sorted(v.id for v in cast)  # bank order does not change the cast
+    assert all(v.backend in ("piper", "kokoro") for key in map(str, range(30))
+               for v in cast_voices(bank, {"A": _persona("female", None), "B": _persona("male", None)}, key).values())
+
+
+def test_voices_that_sound_alike_are_not_the_two_speakers_of_a_dialogue(bank: VoiceBank) -> None:
+    groups = {v.speaker_group for v in select_voices(bank) if v.speaker_group}
+    assert groups >= {"kokoro-nezumi", "kokoro-tebukuro"}  # measured: 0.97 cosine blend to parent
+    for ga, gb in (("female", "female"), ("male", "male"), ("female", "male")):
+        for key in map(str, range(40)):
+            cast = cast_voices(bank, {"A": _persona(ga, None), "B": _persona(gb, None)}, key)
+            assert cast["A"].speaker_group is None or cast["A"].speaker_group != cast["B"].speaker_group, key
+    alike = {v.id: v for v in [Voice(id="a", backend="kokoro", speaker="x", speaker_group="g"),
+                               Voice(id="b", backend="kokoro", speaker="x:0.5,y:0.5", speaker_group="g"),
+                               Voice(id="c", backend="kokoro", speaker="z")]}
+    assert all("c" in {v.id for v in cast_voices(alike, {}, str(k)).values()} for k in range(20))
+
+
+def test_named_voices_and_backends_reach_voices_off_the_default_cast(bank: VoiceBank) -> None:
+    assert {v.id for v in select_voices(bank, ["joe-high", "espeak-us"])} == {"joe-high", "espeak-us"}
+    espeak = select_voices(bank, backends=["espeak"])
+    assert espeak and all(v.backend == "espeak" for v in espeak)  # every voice of the named backend
+    assert {v.id for v in select_voices(bank, backends=["piper"])} >= {"joe", "joe-high", "joe-deep"}
+
+
+def test_a_backend_that_is_not_installed_leaves_the_default_cast(monkeypatch: pytest.MonkeyPatch) -> None:
+    import speech.tts.base as base
+
+    bank = {v.id: v for v in [Voice(id="a", backend="piper"), Voice(id="b", backend="kokoro"),
+                              Voice(id="c", backend="kokoro"), Voice(id="d", backend="piper", cast=False)]}
+    monkeypatch.setattr(base, "tts_installed", lambda name: name != "kokoro")
+    assert [v.id for v in select_voices(bank)] == ["a"]
+    assert uninstalled_cast_backends(bank) == ["kokoro"]
+    with pytest.raises(ConfigError, match=r"at least two voices.*not installed: kokoro"):
+        cast_voices(bank, {}, "d1")
 
 
 def test_user_bank_adds_and_overrides(tmp_path: Path) -> None:
