@@ -27,6 +27,11 @@ same-speaker pairs (what :data:`eval.speaker_diversity.SAME_SPEAKER_COSINE` is f
 from), and the clusters at that cut with their genders.
 
     PYTHONPATH=. .venv/bin/python benchmarks/bench_voices.py --bank default [--all]
+
+``--corpus DIR`` prints the speaker figures of a finished corpus (what meta.json keeps in
+``stages.eval.speakers``, computed afresh from its manifests), with each cluster's genders.
+
+    PYTHONPATH=. .venv/bin/python benchmarks/bench_voices.py --corpus /tmp/corpus
 """
 
 from __future__ import annotations
@@ -148,8 +153,30 @@ def default_cast_table(include_all: bool) -> None:
           f"({', '.join(f'{n} {g}' for g, n in genders.most_common())})")
 
 
+def corpus_table(corpus: Path) -> None:
+    """Print :func:`duplexsynth.pipeline.corpus_speakers` of ``corpus`` as a table."""
+    from duplexsynth.pipeline import corpus_speakers
+    from speech.voices import default_voice_bank
+
+    bank = default_voice_bank()
+    spk = corpus_speakers(corpus)
+    ab = spk["ab_similarity"]
+    print(f"{corpus}: {spk['distinct_speakers']} distinct speakers (clusters at cosine {spk['same_speaker_cosine']}) "
+          f"from {spk['voices_used']} voices, {spk['embedded']} speakers embedded; A-B similarity mean {ab['mean']}, "
+          f"median {ab['median']}, max {ab['max']} over {ab['dialogues']} dialogues")
+    print(f"{'voice':26} {'gender':7} {'dialogues':>9} {'share':>7} {'WER':>7} {'cluster':>7}")
+    for v, r in sorted(spk["voices"].items(), key=lambda kv: -kv[1]["dialogues"]):
+        wer = "n/a" if r["wer"] is None else f"{100 * r['wer']:.1f}%"
+        gender = bank[v].gender if v in bank else "?"
+        print(f"{v:26} {gender or '':7} {r['dialogues']:>9} {100 * r['share']:>6.1f}% {wer:>7} {str(r['cluster']):>7}")
+    genders = Counter(Counter(bank[v].gender if v in bank else "?" for v, n in c["voices"].items()
+                              for _ in range(n)).most_common(1)[0][0] for c in spk["clusters"])
+    print("clusters by gender: " + ", ".join(f"{n} {g}" for g, n in genders.most_common()))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=None, help="print the speaker figures of this corpus")
     parser.add_argument("--bank", choices=("random", "default"), default="random",
                         help="random: a random-weight multi-speaker piper voice; default: the shipped default cast")
     parser.add_argument("--all", action="store_true", help="with --bank default: every shipped voice")
@@ -158,6 +185,9 @@ def main() -> None:
     parser.add_argument("--max-uses", type=int, default=4, help="corpus-wide cap on one voice's uses")
     parser.add_argument("--seed", type=int, default=0, help="random weights of the voice")
     args = parser.parse_args()
+    if args.corpus is not None:
+        corpus_table(args.corpus)
+        return
     if args.bank == "default":
         default_cast_table(args.all)
         return
