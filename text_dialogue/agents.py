@@ -31,6 +31,7 @@ import logging
 import random
 import re
 from collections import Counter
+from collections.abc import Container
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -64,15 +65,22 @@ from text_dialogue.role_slips import (
     strip_own_label,
     uses_foreign_words,
 )
-from text_dialogue.scenario import Scenario, draw_facts
+from text_dialogue.invent import propose_facts, propose_topics, scenario_topics, side_rng, topics_meta
+from text_dialogue.scenario import Scenario, draw_facts, situation_key
 
-__all__ = ["AgentLoopConfig", "generate_dialogue", "build_prompt", "sample_personas", "MODES"]
+__all__ = ["AgentLoopConfig", "generate_dialogue", "build_prompt", "sample_personas", "MODES", "SITUATION_OPTIONS",
+           "SUBTOPIC_OPTIONS"]
 
 log = logging.getLogger(__name__)
 #: "planned" realizes the scenario's flow (free-form when it has none); "free" never plans
 MODES = ("planned", "free")
 #: what the base model's example call shows (see ``AgentLoopConfig.example_call``)
 EXAMPLE_CALLS = ("plan", "alternate", "other")
+#: ``text.situations``: "scenario" (the scenario's generators and listed sets) or "llm"
+#: (the LLM invents the values, checked per slot type; see :mod:`text_dialogue.invent`)
+SITUATION_OPTIONS = ("scenario", "llm")
+#: ``text.subtopics``: "scenario" (the flow's own sub-topics) or "llm" (2 to 4 proposed per dialogue)
+SUBTOPIC_OPTIONS = ("scenario", "llm")
 #: seconds one free-form turn takes, to turn a duration target into a turn target
 _SECONDS_PER_FREE_TURN = 10 / WORDS_PER_SECOND + 0.45
 
@@ -121,6 +129,14 @@ class AgentLoopConfig:
     #: a dialogue whose word-trigram Jaccard similarity to one already written exceeds
     #: this is made again with a new seed (:mod:`text_dialogue.near_duplicates`); ``None`` = no check
     max_similarity: float | None = 0.5
+    #: where the facts come from: "scenario" (the slot generators, or listed sets as the
+    #: scenario's ``situations`` says) or "llm": the LLM proposes each slot's value from the
+    #: scenario's description and the personas; a value that fails its slot type's check or
+    #: copies an example keeps the generator's (``meta["situation_sources"]`` says which)
+    situations: str = "scenario"
+    #: planned dialogues: "scenario" (the flow's own sub-topics) or "llm": the model proposes
+    #: 2 to 4 sub-topics, each spoken as two free turns before the closing (``meta["subtopics"]``)
+    subtopics: str = "scenario"
 
     def __post_init__(self) -> None:
         if self.max_similarity is not None and not 0 < self.max_similarity <= 1:
@@ -129,6 +145,10 @@ class AgentLoopConfig:
             raise ValueError(f"text.mode must be one of {MODES}, not {self.mode!r}")
         if self.example_call not in EXAMPLE_CALLS:
             raise ValueError(f"text.example_call must be one of {EXAMPLE_CALLS}, not {self.example_call!r}")
+        if self.situations not in SITUATION_OPTIONS:
+            raise ValueError(f"text.situations must be one of {SITUATION_OPTIONS}, not {self.situations!r}")
+        if self.subtopics not in SUBTOPIC_OPTIONS:
+            raise ValueError(f"text.subtopics must be one of {SUBTOPIC_OPTIONS}, not {self.subtopics!r}")
         if self.duration is not None and not self.duration > 0:
             raise ValueError(f"text.duration must be a positive number of seconds or null, not {self.duration!r}")
 
@@ -312,11 +332,60 @@ def _goal_met(turn: Turn, scenario: Scenario, num_turns: int, target: int, min_t
 
 
 def _plan(scenario: Scenario, personas: dict[str, Persona], facts: dict[str, dict[str, str]],
-          config: AgentLoopConfig, rng: random.Random) -> list[PlannedTurn] | None:
+          config: AgentLoopConfig, rng: random.Random,
+          topics: tuple[str, ...] | None = None) -> list[PlannedTurn] | None:
     if config.mode != "planned" or scenario.flow is None:
         return None
     values = {**facts["A"], **facts["B"], "A_name": personas["A"].name, "B_name": personas["B"].name}
-    return plan_flow(scenario.flow, values, rng, config.duration)[: config.max_turns]
+    return plan_flow(scenario.flow, values, rng, config.duration, topics)[: config.max_turns]
+
+
+def _invent_situation(llm: LLM, scenario: Scenario, personas: dict[str, Persona],
+                      facts: dict[str, dict[str, str]], seed: int, avoid: Container[tuple],
+                      calls: list[Completion]) -> tuple[dict[str, Persona], dict[str, dict[str, str]], dict[str, Any]]:
+    """``text.situations: llm``: each role's facts as the LLM proposes them, checked; the drawn ones where not.
+
+    A situation (:func:`~text_dialogue.scenario.situation_key`) that is in ``avoid`` (or
+    is one of the scenario's listed ones) is dropped whole for the drawn facts, which the
+    plan made unique. :return: personas (knowledge lines rewritten), facts, and the meta
+    fields ``situation_sources`` and ``situation_rejects``.
+    """
+    new: dict[str, dict[str, str]] = {}
+    sources: dict[str, str] = {}
+    rejects: dict[str, str] = {}
+    fallback: dict[str, str] = {}
+    for key in SPEAKERS:
+        role = scenario.roles[key]
+        listed = bool(role.facts) and facts.get(key) in [dict(f) for f in role.facts]
+        fallback.update({f"{key}.{k}": "listed" if listed else "generator" for k in facts.get(key) or {}})
+        if not role.slots or scenario.situations == "listed":
+            new[key] = facts.get(key) or {}
+            continue
+        got = propose_facts(llm, scenario, key, personas, facts[key], side_rng(seed, f"situation/{key}"))
+        calls += got.calls
+        new[key] = got.values
+        sources.update({f"{key}.{k}": v for k, v in got.sources.items()})
+        rejects.update({f"{key}.{k}": v for k, v in got.rejects.items()})
+    sources = {**fallback, **sources}
+    listed_keys = {situation_key(scenario, {"A": dict(a), "B": dict(b)})
+                   for a in scenario.roles["A"].facts or ({},) for b in scenario.roles["B"].facts or ({},)}
+    if new != facts and (situation_key(scenario, new) in avoid or situation_key(scenario, new) in listed_keys):
+        rejects["situation"] = "duplicate_situation"
+        new, sources = facts, fallback
+    out = dict(personas)
+    for key in SPEAKERS:
+        if new[key] != facts.get(key):
+            out[key] = replace(personas[key], private_knowledge=scenario.roles[key].knowledge_line(new[key]))
+    return out, new, {"situation_sources": sources, "situation_rejects": rejects}
+
+
+def _planned_topics(scenario: Scenario, plan: list[PlannedTurn]) -> list[str]:
+    """The scenario's own sub-topics that ``plan`` holds, in words."""
+    flow = scenario.flow
+    if flow is None:
+        return []
+    acts = {a for t in plan for a in t.acts}
+    return [words for seq, words in zip(flow.subtopics, scenario_topics(scenario)) if seq[0] in acts]
 
 
 def _example_values(scenario: Scenario, facts: dict[str, dict[str, str]], personas: dict[str, Persona],
@@ -339,9 +408,12 @@ def _example_call(plan: list[PlannedTurn], values: dict[str, str], config: Agent
     model writes from the act's tag, so there is no line to copy).
     """
     if config.example_call == "plan":
-        return [fill(p.template, values) for p in plan]
+        return [None if _has_topic(p) else fill(p.template, values) for p in plan]
     out: list[str | None] = []
     for i, p in enumerate(plan):
+        if _has_topic(p):
+            out.append(None)  # a free sub-topic of this dialogue: the example call has no line for it
+            continue
         # questions (the next turn answers them) and the closing keep their example
         keep = p.values or p.line.rstrip().endswith("?") or i >= len(plan) - 2
         if not keep and config.example_call == "other":
@@ -353,6 +425,10 @@ def _example_call(plan: list[PlannedTurn], values: dict[str, str], config: Agent
             parts.append(fill(rng.choice(others), values))
         out.append(" ".join(parts))
     return out
+
+
+def _has_topic(planned: PlannedTurn) -> bool:
+    return any(a.topic for a in planned.acts)
 
 
 def _alternatives(scenario: Scenario) -> dict[str, list[str]]:
@@ -421,7 +497,8 @@ def _realize_free(llm: LLM, scenario: Scenario, personas: dict[str, Persona], co
 
 
 def generate_dialogue(
-    llm: LLM, scenario: Scenario, dialogue_id: str, seed: int, config: AgentLoopConfig = AgentLoopConfig()
+    llm: LLM, scenario: Scenario, dialogue_id: str, seed: int, config: AgentLoopConfig = AgentLoopConfig(),
+    avoid_situations: Container[tuple] = (),
 ) -> Dialogue:
     """Plan (when the scenario has a flow and ``config.mode`` is "planned") and realize a dialogue.
 
@@ -431,19 +508,43 @@ def generate_dialogue(
     :return: the dialogue; ``meta["rejected_turns"]`` counts critic rejections by reason,
         ``meta["generation"]`` has token and time totals, ``meta["facts"]`` the drawn
         private facts, ``meta["plan"]`` the act names (planned mode) and
-        ``meta["content"]`` the :func:`~text_dialogue.content.measure_content` measures.
+        ``meta["content"]`` the :func:`~text_dialogue.content.measure_content` measures;
+        with ``config.situations`` "llm", ``meta["situation_sources"]`` ("A.time": "llm",
+        "generator" or "listed") and ``meta["situation_rejects"]`` (slot -> why the LLM's
+        value was refused); with ``config.subtopics`` "llm", ``meta["subtopics"]``
+        (``source`` "llm" or "scenario", ``topics``, and the model's ``raw`` text when it
+        did not parse).
+    :param avoid_situations: situation keys (:func:`~text_dialogue.scenario.situation_key`)
+        already used; an LLM-invented situation among them falls back to the drawn facts.
     :raises GenerationError: when the dialogue ends too short; the message names the
         reason and the error has ``reason`` and ``rejected_turns`` attributes.
     """
     rng = random.Random(seed)
     facts: dict[str, dict[str, str]] = {}
     personas = sample_personas(scenario, rng, facts)
-    plan = _plan(scenario, personas, facts, config, rng)
+    # the opt-in LLM proposals draw their seeds from generators of their own (rng is untouched)
+    calls: list[Completion] = []
+    extra: dict[str, Any] = {}
+    if config.situations == "llm":
+        personas, facts, invented = _invent_situation(llm, scenario, personas, facts, seed, avoid_situations, calls)
+        extra.update(invented)
+    topics: list[str] | None = None
+    if config.subtopics == "llm" and config.mode == "planned" and scenario.flow is not None:
+        topics, out = propose_topics(llm, scenario, personas, side_rng(seed, "subtopics"))
+        calls.append(out)
+        extra["subtopics"] = topics_meta("llm", topics) if topics else {"raw": out.text}
+    plan = _plan(scenario, personas, facts, config, rng, tuple(topics) if topics else None)
+    if "subtopics" in extra and not topics:
+        extra["subtopics"] = topics_meta("scenario", _planned_topics(scenario, plan or []), extra["subtopics"]["raw"])
     state = _State(foreign=foreign_words(scenario, facts), facts=facts)
+    for call in calls:
+        state.count(call)
     if plan:
         values = {**facts["A"], **facts["B"], "A_name": personas["A"].name, "B_name": personas["B"].name}
-        state.examples = example_word_lines(_filled_lines(scenario, values))
-    meta: dict[str, Any] = {"mode": "planned" if plan else "free"}
+        lines = _filled_lines(scenario, values) + [fill(line, values) for t in plan for a in t.acts if a.topic
+                                                   for line in a.say]
+        state.examples = example_word_lines(lines)
+    meta: dict[str, Any] = {"mode": "planned" if plan else "free", **extra}
     if plan:
         example = _example_values(scenario, facts, personas, rng)
         turns, end_reason, fallback = _realize_planned(llm, scenario, personas, plan, example, config, rng, state)

@@ -36,7 +36,7 @@ from typing import Any
 
 from corpus_core.errors import ConfigError
 
-__all__ = ["Act", "Flow", "PlannedTurn", "parse_flow", "plan_flow", "fill", "estimate_seconds",
+__all__ = ["Act", "Flow", "PlannedTurn", "parse_flow", "plan_flow", "fill", "estimate_seconds", "topic_acts",
            "WORDS_PER_SECOND", "TURN_GAP_SECONDS"]
 
 #: speaking rate used to estimate a planned dialogue's duration, fitted with
@@ -64,6 +64,9 @@ class Act:
     speaker: str
     say: tuple[str, ...]
     do: str = ""
+    #: a free sub-topic's words (see :func:`topic_acts`); such an act states no fact and
+    #: has no example line of its own in the example call
+    topic: str = ""
 
     @property
     def slots(self) -> tuple[str, ...]:
@@ -139,6 +142,18 @@ class PlannedTurn:
         values = self.values if values is None else {k: values[k] for k in self.values if k in values}
         acts = " and ".join(a.act.replace("_", " ") for a in self.acts)
         return acts + (": " + ", ".join(values.values()) if values else "")
+
+
+def topic_acts(topic: str, opener: str) -> tuple[Act, Act]:
+    """A free sub-topic as two acts: ``opener`` brings ``topic`` up, the other speaker answers.
+
+    The lines are only the fallback (used when no try of the model passes the critic).
+    """
+    other = "B" if opener == "A" else "A"
+    return (Act(act=f"bring up {topic}", speaker=opener, say=(f"By the way, I wanted to ask you about {topic}.",),
+                do=f"bring up {topic}, in a sentence or two", topic=topic),
+            Act(act=f"answer about {topic}", speaker=other, say=(f"Oh, {topic}? Sure, happy to talk about that.",),
+                do=f"answer about {topic}, briefly", topic=topic))
 
 
 def fill(template: str, values: dict[str, str]) -> str:
@@ -228,11 +243,16 @@ def _realize(acts: list[Act], values: dict[str, str], rng: random.Random) -> lis
     return out
 
 
-def plan_flow(flow: Flow, values: dict[str, str], rng: random.Random, duration: float | None) -> list[PlannedTurn]:
+def plan_flow(flow: Flow, values: dict[str, str], rng: random.Random, duration: float | None,
+              topics: tuple[str, ...] | None = None) -> list[PlannedTurn]:
     """Draw branches, add chit-chat, sub-topics and a pre-closing up to ``duration`` seconds, fill the slots.
 
     :param values: slot name -> value (both speakers' facts and ``A_name``/``B_name``).
     :param duration: target spoken duration (estimated); ``None`` plans the core flow only.
+    :param topics: free sub-topics (``text.subtopics: llm``) in place of ``flow.subtopics``:
+        each is always planned, as two free turns (:func:`topic_acts`) right after the core
+        body, the first raised by the speaker other than the body's last; chit-chat and the
+        pre-closing still fill up to ``duration``. ``None``: the flow's own sub-topics.
     :return: planned turns; speakers alternate (consecutive acts of one speaker share a turn).
     """
     core: list[Act] = []
@@ -242,9 +262,13 @@ def plan_flow(flow: Flow, values: dict[str, str], rng: random.Random, duration: 
     body, closing = core[:cut], core[cut:]
     opening: list[Act] = []
     extras: list[tuple[Act, ...]] = []
-    small, topics = list(flow.smalltalk), list(flow.subtopics)
+    small, subtopics = list(flow.smalltalk), list(flow.subtopics) if topics is None else []
     rng.shuffle(small)
-    rng.shuffle(topics)
+    rng.shuffle(subtopics)
+    prev = body[-1].speaker if body else "B"
+    for topic in topics or ():
+        extras.append(topic_acts(topic, "B" if prev == "A" else "A"))
+        prev = extras[-1][-1].speaker
     winddown: list[Act] = []
     pre = [rng.choice(flow.preclosing)] if flow.preclosing else []
 
@@ -258,7 +282,7 @@ def plan_flow(flow: Flow, values: dict[str, str], rng: random.Random, duration: 
     # Lengthen: one chit-chat opening first, then the pre-closing, then sub-topics, then
     # more chit-chat; a sequence that starts with the other speaker than the one before it
     # goes first.
-    pool = small[:1] + pre + topics + small[1:]
+    pool = small[:1] + pre + subtopics + small[1:]
     while duration and estimate_seconds([t.line for t in turns]) < duration and pool:
         if opening or not small:
             last = (extras[-1][-1] if extras else body[-1] if body else None)
