@@ -100,8 +100,13 @@ def _gender_score(voice: Voice, persona: Persona | None) -> int:
 
 
 def _age_score(voice: Voice, persona: Persona | None) -> int:
-    if persona is None or persona.age_band not in AGE_BANDS or voice.age_band not in AGE_BANDS:
+    """2 for the persona's age band, 1 one band off, 0 two off; a voice of unknown age scores 1
+    (as likely right as wrong), so a bank whose voices have no age does not lose every cast to
+    the one voice that has."""
+    if persona is None or persona.age_band not in AGE_BANDS:
         return 0
+    if voice.age_band not in AGE_BANDS:
+        return 1
     gap = abs(AGE_BANDS.index(persona.age_band) - AGE_BANDS.index(voice.age_band))  # type: ignore[arg-type]
     return 2 - min(gap, 2)
 
