@@ -132,8 +132,11 @@ def eval_vs_raw(corpus: Path, threads: int) -> dict:
 def backend_shares(corpus: Path) -> dict[str, float]:
     """Share of the corpus's speakers (dialogue, speaker) each TTS backend voices."""
     bank = {v["id"]: v["backend"] for v in _bank_rows()}
-    speakers = {(u["dialogue_id"], u["speaker"]): u["voice"] for u in map(json.loads, (corpus / "utterances.jsonl").open())
-                if u.get("kind", "turn") == "turn"}
+    from corpus_core import read_manifest
+    from speech.records import Utterance
+
+    speakers = {(u.dialogue_id, u.speaker): u.voice for u in read_manifest(corpus / "utterances.jsonl", Utterance)
+                if u.kind == "turn"}
     counts: dict[str, int] = {}
     for voice in speakers.values():
         counts[bank.get(voice, "?")] = counts.get(bank.get(voice, "?"), 0) + 1
