@@ -110,7 +110,10 @@ def _encoder() -> Any:
 
 def median_f0(samples: np.ndarray, sampling_rate: int) -> float | None:
     """Median F0 (Hz) of the voiced frames: librosa's pYIN from 60 to 500 Hz on 16 kHz audio."""
-    import librosa
+    try:
+        import librosa
+    except ImportError:
+        raise MissingDependency("librosa", extra="eval", why="the median F0 of the voice check") from None
 
     audio = resample(samples.astype(np.float32), sampling_rate, 16000)
     f0, voiced, _ = librosa.pyin(audio, fmin=60.0, fmax=500.0, sr=16000, frame_length=1024)

