@@ -27,6 +27,9 @@ import numpy as np
 
 __all__ = ["SAME_SPEAKER_COSINE", "SpeakerEntry", "measure_speaker_diversity", "cluster_embeddings"]
 
+#: at most this many embeddings are clustered (linkage needs n^2/2 distances: 3000 is 36 MB); a
+#: larger corpus is sampled, seeded, the same number from each voice (at least one per voice)
+MAX_CLUSTERED = 3000
 #: two speaker embeddings at least this similar are one speaker. Fixed from same-speaker pairs:
 #: ``bench_voices.py --bank default --all`` (23 shipped voices, 4 sets of 2 sentences each)
 #: gave 138 same-voice pairs at 0.878 to 0.956 (5th percentile 0.908), different voices at
@@ -64,11 +67,27 @@ def _cosine(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.dot(a, b) / max(np.linalg.norm(a) * np.linalg.norm(b), 1e-12))
 
 
-def measure_speaker_diversity(entries: Iterable[SpeakerEntry], same_cosine: float = SAME_SPEAKER_COSINE) -> dict[str, Any]:
+def _sample(embedded: list[SpeakerEntry], limit: int) -> list[SpeakerEntry]:
+    """``embedded`` itself when it holds at most ``limit``; else a seeded sample, even over the voices."""
+    if len(embedded) <= limit:
+        return embedded
+    groups: dict[str, list[SpeakerEntry]] = defaultdict(list)
+    for e in embedded:
+        groups[e.voice].append(e)
+    per, rng, out = max(1, limit // len(groups)), np.random.default_rng(0), []
+    for voice in sorted(groups):
+        items = groups[voice]
+        out += [items[i] for i in sorted(rng.choice(len(items), min(per, len(items)), replace=False))]
+    return out
+
+
+def measure_speaker_diversity(entries: Iterable[SpeakerEntry], same_cosine: float = SAME_SPEAKER_COSINE,
+                              max_clustered: int = MAX_CLUSTERED) -> dict[str, Any]:
     """Corpus-level speaker figures (JSON-ready) from one entry per (dialogue, speaker).
 
     :return: ``distinct_speakers`` (clusters; ``None`` when nothing was embedded),
-        ``embedded`` (entries with an embedding), ``voices_used``, ``clusters`` (each one's
+        ``embedded`` (entries with an embedding), ``clustered`` (how many of them were
+        clustered: all, or a sample of ``max_clustered``), ``voices_used``, ``clusters`` (each one's
         voices, largest first), ``ab_similarity`` (mean/median/max over dialogues with both
         speakers embedded), ``voices`` (voice -> dialogues, share, wer, cluster) and the cut.
     """
@@ -78,9 +97,10 @@ def measure_speaker_diversity(entries: Iterable[SpeakerEntry], same_cosine: floa
     for e in entries:
         by_voice[e.voice].append(e)
     embedded = [e for e in entries if e.embedding is not None]
-    labels = cluster_embeddings(np.stack([e.embedding for e in embedded]), same_cosine) if embedded else np.zeros(0, int)
+    clustered = _sample(embedded, max_clustered)
+    labels = cluster_embeddings(np.stack([e.embedding for e in clustered]), same_cosine) if clustered else np.zeros(0, int)
     cluster_voices: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for e, label in zip(embedded, labels):
+    for e, label in zip(clustered, labels):
         cluster_voices[int(label)][e.voice] += 1
     order = sorted(cluster_voices, key=lambda c: (-sum(cluster_voices[c].values()), c))
     rank = {c: i for i, c in enumerate(order)}
@@ -104,6 +124,7 @@ def measure_speaker_diversity(entries: Iterable[SpeakerEntry], same_cosine: floa
     return {
         "distinct_speakers": len(order) if embedded else None,
         "embedded": len(embedded),
+        "clustered": len(clustered),
         "voices_used": len(by_voice),
         "same_speaker_cosine": same_cosine,
         "clusters": [{"size": sum(cluster_voices[c].values()), "voices": dict(sorted(cluster_voices[c].items()))}

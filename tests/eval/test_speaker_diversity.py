@@ -46,6 +46,17 @@ def test_voice_rows_count_dialogues_and_pool_their_errors() -> None:
     assert measure_speaker_diversity([])["distinct_speakers"] is None
 
 
+def test_a_large_corpus_is_clustered_from_a_sample_of_every_voice() -> None:
+    rng = np.random.default_rng(2)
+    centres = {f"v{i}": _unit(rng.normal(size=32)) for i in range(5)}
+    entries = [SpeakerEntry(f"d{k}", "A", v, _unit(c + 0.02 * rng.normal(size=32)))
+               for k in range(40) for v, c in centres.items()]
+    out = measure_speaker_diversity(entries, max_clustered=50)
+    assert out["embedded"] == 200 and out["clustered"] == 50 and out["distinct_speakers"] == 5
+    assert all(r["dialogues"] == 40 and r["cluster"] is not None for r in out["voices"].values())
+    assert measure_speaker_diversity(entries[:30])["clustered"] == 30
+
+
 def test_real_voices_cluster_by_speaker() -> None:
     require("kokoro_onnx")
     require("resemblyzer")
